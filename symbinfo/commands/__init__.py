@@ -1,0 +1,11 @@
+"""Subcommands of the ``symbinfo`` command line, one module each.
+
+Each module defines ``register(subparsers)``, which adds its sub-parser and sets
+``run=function(args) -> int`` as its default; :mod:`symbinfo.cli` registers the modules listed
+in :data:`COMMAND_MODULES`, in that order.
+"""
+
+COMMAND_MODULES = (
+    "symbinfo.commands.listing",
+    "symbinfo.commands.examples",
+)
