@@ -27,7 +27,7 @@ from typing import Any
 import sympy
 from sympy import Expr, Sum, exp, log
 
-from symbinfo.definitions.activations import Sigmoid, _entry, softmax
+from symbinfo.definitions.activations import Sigmoid, softmax
 from symbinfo.definitions.conventions import xlogy
 from symbinfo.definitions.exact import tidy
 from symbinfo.distributions import INDEX, as_number, as_probability, distribution
@@ -192,6 +192,16 @@ def smooth_labels(target: Any, epsilon: Any, num_classes: Any = None) -> Callabl
     return lambda k: (1 - eps) * weight(k) + eps / K
 
 
+def _is_integer_label(target: Any) -> bool:
+    return isinstance(target, (numbers.Integral, sympy.Integer)) and not isinstance(target, bool)
+
+
+def _check_label(label: int, num_classes: int) -> None:
+    if not 0 <= label < num_classes:
+        raise ValueError(f"label {label} is out of range for {num_classes} classes "
+                         f"(expected 0 <= label < {num_classes})")
+
+
 def _target_length(target: Any) -> Expr:
     if isinstance(target, SymbolicVector):
         return target.length
@@ -202,11 +212,10 @@ def _target_weights(target: Any, num_classes: Any) -> Callable[[Any], Expr]:
     """The target as a function of the class: one-hot for an integer label."""
     if isinstance(target, SymbolicVector):
         return lambda k: target[k]
-    if isinstance(target, (numbers.Integral, sympy.Integer)) and not isinstance(target, bool):
+    if _is_integer_label(target):
         label = int(target)
-        if num_classes is not None and not 0 <= label < int(num_classes):
-            raise ValueError(f"label {label} is out of range for {num_classes} classes "
-                             f"(expected 0 <= label < {num_classes})")
+        if num_classes is not None:
+            _check_label(label, int(num_classes))
         return lambda k: sympy.S.One if k == label else sympy.S.Zero
     probabilities = distribution(target, "target").probabilities
     return lambda k: probabilities[k]
@@ -241,11 +250,11 @@ def softmax_cross_entropy(logits: Any, target: Any, *, label_smoothing: Any = 0)
     eps = as_probability(label_smoothing, "label_smoothing")
     if isinstance(target, sympy.Symbol) and isinstance(z, SymbolicVector) and eps == 0:
         return -log(softmax(z, target))
-    if isinstance(target, (numbers.Integral, sympy.Integer)) and not isinstance(target, bool):
+    if _is_integer_label(target):
         if isinstance(z, SymbolicVector):
             raise TypeError("an integer label needs explicit logits; use an integer symbol "
                             "as the label of symbolic logits")
-        _entry(z, target)  # range check with a clear message
+        _check_label(int(target), int(K))
         if eps == 0:
             return tidy(-log(softmax(z, target)))
     elif not isinstance(target, SymbolicVector) and len(target) != K:
