@@ -20,6 +20,7 @@ from symbinfo.distributions import JointDistribution
 from symbinfo.distributions import NormalDistribution
 from symbinfo.distributions import SymbolicDistribution
 from symbinfo.distributions import bernoulli
+from symbinfo.distributions import binomial
 from symbinfo.distributions import distribution
 from symbinfo.distributions import joint_distribution
 from symbinfo.distributions import normal
@@ -39,7 +40,7 @@ __version__ = "0.1.0"
 __all__ = [
     *_definitions,
     "Distribution", "FiniteDistribution", "JointDistribution", "NormalDistribution",
-    "SymbolicDistribution", "SymbolicVector", "bernoulli", "convert_units", "distribution",
+    "SymbolicDistribution", "SymbolicVector", "bernoulli", "binomial", "convert_units", "distribution",
     "joint_distribution", "log_base", "normal", "symbolic_distribution",
     "symbolic_joint_distribution", "symbolic_probabilities", "symbolic_vector", "to_bits",
     "to_nats", "uniform",

@@ -454,6 +454,24 @@ def bernoulli(p: NumberLike, name: str = "P") -> FiniteDistribution:
     return FiniteDistribution(_check_name(name), Tuple(probability, 1 - probability))
 
 
+def binomial(trials: int, p: NumberLike, name: str = "B") -> FiniteDistribution:
+    r"""The binomial distribution of the number of successes in ``trials`` Bernoulli trials:
+
+    .. math:: P(k) = \binom{m}{k} p^k (1 - p)^{m - k}, \qquad k = 0, \dots, m.
+
+    Entry ``k`` (0-based) is the probability of ``k`` successes.
+
+    >>> binomial(2, "1/2").probabilities
+    (1/4, 1/2, 1/4)
+    """
+    if isinstance(trials, bool) or not isinstance(trials, numbers.Integral) or trials < 0:
+        raise ValueError(f"trials = {trials!r} must be a non-negative integer")
+    probability = as_probability(p, f"{name}: p")
+    entries = [sympy.binomial(trials, k) * probability ** k * (1 - probability) ** (trials - k)
+               for k in range(int(trials) + 1)]
+    return FiniteDistribution(_check_name(name), Tuple(*entries))
+
+
 def symbolic_probabilities(symbol: str, size: int) -> tuple[sympy.Symbol, ...]:
     r"""Positive symbols :math:`p_1, \dots, p_m` for an explicit vector of symbolic entries.
 

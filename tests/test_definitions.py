@@ -5,7 +5,7 @@ from __future__ import annotations
 import mpmath
 import pytest
 import sympy
-from sympy import IndexedBase, Integer, Rational, Sum, Symbol, exp, log, oo
+from sympy import IndexedBase, Rational, Sum, Symbol, exp, log, oo
 
 from symbinfo import (CrossEntropy, Entropy, KLDivergence, Sigmoid, Softplus, bce_with_logits,
                       bernoulli, binary_cross_entropy, conditional_entropy, cosine_similarity,

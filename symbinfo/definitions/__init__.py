@@ -18,7 +18,9 @@ from symbinfo.definitions.losses import bce_with_logits
 from symbinfo.definitions.losses import binary_cross_entropy
 from symbinfo.definitions.losses import cosine_similarity
 from symbinfo.definitions.losses import focal_loss
+from symbinfo.definitions.losses import hinge_loss
 from symbinfo.definitions.losses import info_nce
+from symbinfo.definitions.losses import mean_absolute_error
 from symbinfo.definitions.losses import mean_squared_error
 from symbinfo.definitions.losses import sample_mean
 from symbinfo.definitions.losses import smooth_labels
@@ -35,6 +37,7 @@ from symbinfo.definitions.measures import Perplexity
 from symbinfo.definitions.measures import conditional_entropy
 from symbinfo.definitions.measures import cross_entropy
 from symbinfo.definitions.measures import entropy
+from symbinfo.definitions.measures import f_divergence
 from symbinfo.definitions.measures import joint_entropy
 from symbinfo.definitions.measures import js_divergence
 from symbinfo.definitions.measures import kl_divergence
@@ -45,8 +48,9 @@ __all__ = [
     "ConditionalEntropy", "CrossEntropy", "Entropy", "InformationMeasure", "JSDivergence",
     "JointEntropy", "KLDivergence", "MutualInformation", "Perplexity", "Sigmoid", "Softplus",
     "bce_with_logits", "binary_cross_entropy", "conditional_entropy", "cosine_similarity",
-    "cross_entropy", "entropy", "focal_loss", "info_nce", "information", "joint_entropy",
-    "js_divergence", "kl_divergence", "log_softmax", "logsumexp", "mean_squared_error",
+    "cross_entropy", "entropy", "f_divergence", "focal_loss", "hinge_loss", "info_nce", "information", "joint_entropy",
+    "js_divergence", "kl_divergence", "log_softmax", "logsumexp", "mean_absolute_error",
+    "mean_squared_error",
     "mutual_information", "perplexity", "rel_entr", "sample_mean", "sigmoid", "smooth_labels",
     "softmax", "softmax_cross_entropy", "softplus", "xlogy",
 ]

@@ -31,7 +31,7 @@ from symbinfo.definitions.activations import Sigmoid, softmax
 from symbinfo.definitions.conventions import xlogy
 from symbinfo.definitions.exact import tidy
 from symbinfo.distributions import INDEX, as_number, as_probability, distribution
-from symbinfo.vectors import SymbolicVector, Vector, as_vector, vector_length, vector_sum
+from symbinfo.vectors import SymbolicVector, as_vector, vector_length, vector_sum
 
 CLASS_INDEX = sympy.Symbol("k", integer=True, positive=True)
 """The summation index over classes of a symbolic-length target."""
@@ -221,13 +221,15 @@ def _target_weights(target: Any, num_classes: Any) -> Callable[[Any], Expr]:
     return lambda k: probabilities[k]
 
 
-def softmax_cross_entropy(logits: Any, target: Any, *, label_smoothing: Any = 0) -> Expr:
+def softmax_cross_entropy(logits: Any, target: Any, *, label_smoothing: Any = 0,
+                          class_weights: Any = None) -> Expr:
     r"""Softmax cross-entropy of one sample with :math:`K` classes:
 
-    .. math:: \ell(z, y) = -\sum_{k} y_k \log \mathrm{softmax}(z)_k,
+    .. math:: \ell(z, y) = -\sum_{k} w_k\, y_k \log \mathrm{softmax}(z)_k,
 
-    which for an integer label :math:`c` is :math:`-\log \mathrm{softmax}(z)_c`. With label
-    smoothing :math:`\varepsilon` the target is :math:`(1 - \varepsilon) y + \varepsilon / K`.
+    which for an integer label :math:`c` is :math:`-w_c \log \mathrm{softmax}(z)_c`; without
+    class weights :math:`w_k = 1`. With label smoothing :math:`\varepsilon` the target is
+    :math:`(1 - \varepsilon) y + \varepsilon / K`.
 
     Args:
       logits: :math:`K` logits, an explicit sequence or a symbolic vector.
@@ -235,34 +237,73 @@ def softmax_cross_entropy(logits: Any, target: Any, *, label_smoothing: Any = 0)
         logits), a one-hot or soft probability vector of length :math:`K`, or a symbolic
         vector :math:`(y_1, \dots, y_K)` (its normalisation is the caller's side condition).
       label_smoothing: :math:`\varepsilon \in [0, 1]`.
+      class_weights: :math:`w_k \ge 0` per class (PyTorch's ``weight``), a sequence of
+        :math:`K` or a symbolic vector; None for none.
 
     Returns:
-      The scalar loss.
+      The scalar loss of the sample (a weighted batch mean divides the sum of these by the sum
+      of the samples' :math:`w_c`).
 
     Raises:
-      ValueError: a label out of range, a target of the wrong length or not a distribution.
+      ValueError: a label out of range, a target or weights of the wrong length, a target that
+        is not a distribution, a negative weight.
 
     >>> softmax_cross_entropy([0, 0], [0, 1])
     log(2)
+    >>> softmax_cross_entropy([0, 0], 1, class_weights=[1, 3])
+    3*log(2)
     """
     z = as_vector(logits, "logits")
     K = vector_length(z)
     eps = as_probability(label_smoothing, "label_smoothing")
-    if isinstance(target, sympy.Symbol) and isinstance(z, SymbolicVector) and eps == 0:
-        return -log(softmax(z, target))
+    weight_of_class = _class_weights(class_weights, z)
     if _is_integer_label(target):
         if isinstance(z, SymbolicVector):
             raise TypeError("an integer label needs explicit logits; use an integer symbol "
                             "as the label of symbolic logits")
         _check_label(int(target), int(K))
-        if eps == 0:
-            return tidy(-log(softmax(z, target)))
-    elif not isinstance(target, SymbolicVector) and len(target) != K:
+    if (_is_integer_label(target) or isinstance(target, sympy.Symbol)) and eps == 0:
+        return tidy(-weight_of_class(target) * log(softmax(z, target)))
+    if isinstance(target, (list, tuple)) and len(target) != K:
         raise ValueError(f"target has {len(target)} entries but there are {K} logits")
-    weight = _target_weights(target, K) if eps == 0 else smooth_labels(target, eps, K)
+    target_of_class = _target_weights(target, K) if eps == 0 else smooth_labels(target, eps, K)
+
+    def term(k: Any) -> Expr:
+        return weight_of_class(k) * target_of_class(k)
     if isinstance(z, SymbolicVector):
-        return -Sum(weight(CLASS_INDEX) * log(softmax(z, CLASS_INDEX)), (CLASS_INDEX, 1, K))
-    return tidy(-sympy.Add(*[xlogy(weight(k), softmax(z, k)) for k in range(int(K))]))
+        return -Sum(term(CLASS_INDEX) * log(softmax(z, CLASS_INDEX)), (CLASS_INDEX, 1, K))
+    return tidy(-sympy.Add(*[xlogy(term(k), softmax(z, k)) for k in range(int(K))]))
+
+
+def _class_weights(weights: Any, logits: Any) -> Callable[[Any], Expr]:
+    """The class weights as a function of the class (1 for every class when None)."""
+    if weights is None:
+        return lambda k: sympy.S.One
+    w = as_vector(weights, "class_weights")
+    if isinstance(w, SymbolicVector):
+        return lambda k: w[k]
+    if len(w) != vector_length(logits):
+        raise ValueError(f"class_weights has {len(w)} entries but there are "
+                         f"{vector_length(logits)} logits")
+    for k, value in enumerate(w):
+        if value.is_negative:
+            raise ValueError(f"class_weights[{k}] = {value} is negative")
+    return lambda k: w[k]
+
+
+def hinge_loss(score: Any, label: Any) -> Expr:
+    r"""Hinge loss :math:`\max(0, 1 - y s)` of a score :math:`s` and a label :math:`y \in \{-1, 1\}`;
+    sequences give the sample mean.
+
+    >>> hinge_loss(["0.5", -2], [1, -1])
+    1/4
+    """
+    def loss(s: Any, y: Any) -> Expr:
+        s, y = as_number(s, "hinge_loss: score"), as_number(y, "hinge_loss: label")
+        if y.is_number and y not in (1, -1):
+            raise ValueError(f"hinge_loss: label = {y} must be -1 or 1")
+        return sympy.Max(0, 1 - y * s)
+    return _per_sample_mean("hinge_loss", loss, score, label)
 
 
 def info_nce(positive: Any, negatives: Any, *, temperature: Any = 1) -> Expr:
@@ -310,6 +351,18 @@ def cosine_similarity(u: Any, v: Any) -> Expr:
     dot = sympy.Add(*[x * y for x, y in zip(a, b)])
     return dot / (sympy.sqrt(sympy.Add(*[x ** 2 for x in a]))
                   * sympy.sqrt(sympy.Add(*[y ** 2 for y in b])))
+
+
+def mean_absolute_error(predictions: Any, targets: Any) -> Expr:
+    r"""Mean absolute error (L1) :math:`\frac{1}{N} \sum_{i=1}^{N} |\hat y_i - y_i|`.
+
+    >>> mean_absolute_error([1, 2], [1, 4])
+    1
+    """
+    return _per_sample_mean("mean_absolute_error",
+                            lambda y_hat, y: sympy.Abs(as_number(y_hat, "prediction")
+                                                       - as_number(y, "target")),
+                            predictions, targets)
 
 
 def mean_squared_error(predictions: Any, targets: Any) -> Expr:

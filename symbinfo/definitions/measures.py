@@ -34,6 +34,7 @@ length, the closed form for Gaussians.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -398,7 +399,8 @@ class Perplexity(InformationMeasure):
     def _cross_entropy(self) -> InformationMeasure:
         if len(self.distributions) == 1:
             return Entropy(self.distributions[0], self.base)
-        return CrossEntropy(*self.distributions, base=self.base)
+        first, second = self.distributions
+        return CrossEntropy(first, second, self.base)
 
     def definition(self) -> Expr:
         return self.base ** self._cross_entropy().doit()  # type: ignore[no-any-return]
@@ -413,6 +415,41 @@ class Perplexity(InformationMeasure):
 # --------------------------------------------------------------------------------------------
 # Functions: build and (by default) evaluate
 # --------------------------------------------------------------------------------------------
+
+def _slope_at_infinity(generator: Callable[[Expr], Expr]) -> Expr:
+    r""":math:`\lim_{t \to \infty} f(t) / t`, the weight of a term with :math:`q_i = 0`."""
+    t = sympy.Dummy("t", positive=True)
+    return sympy.limit(generator(t) / t, t, oo)
+
+
+def f_divergence(p: Any, q: Any, generator: Callable[[Expr], Expr]) -> Expr:
+    r"""The :math:`f`-divergence :math:`D_f(P \,\|\, Q) = \sum_i q_i\, f(p_i / q_i)` for a
+    convex generator :math:`f` with :math:`f(1) = 0`.
+
+    KL is the case :math:`f(t) = t \log t`, reverse KL :math:`f(t) = -\log t`, total variation
+    :math:`f(t) = \tfrac12 |t - 1|`. A term with :math:`q_i = 0` is
+    :math:`p_i \lim_{t\to\infty} f(t)/t` (0 when :math:`p_i = 0` too), computed with
+    ``sympy.limit``.
+
+    Args:
+      p, q: distributions, or sequences of probabilities, on the same outcomes.
+      generator: :math:`f`, a function from a SymPy expression to a SymPy expression.
+
+    >>> from sympy import log, Abs
+    >>> f_divergence(["1/2", "1/2"], [1, 0], lambda t: Abs(t - 1) / 2)
+    1/2
+    >>> f_divergence(["1/2", "1/2"], ["1/4", "3/4"], lambda t: t * log(t))
+    -log(3)/2 + log(2)
+    """
+    P, Q = as_distribution(p, "P"), as_distribution(q, "Q")
+    _check_pair(P, Q)
+    def term(k: Any) -> Expr:
+        pk, qk = P.probability(k), Q.probability(k)  # type: ignore[attr-defined]
+        if qk.is_zero:
+            return sympy.S.Zero if pk.is_zero else pk * _slope_at_infinity(generator)
+        return qk * generator(pk / qk)
+    return tidy(P.sum(term))  # type: ignore[attr-defined]
+
 
 def _result(measure: InformationMeasure, evaluate: bool) -> Expr:
     return measure.doit() if evaluate else measure
