@@ -1,0 +1,136 @@
+r"""Exact binary floating point: correct rounding to IEEE binary64/binary32, and hex strings.
+
+Reference values are computed at high precision and must then be rounded *correctly* (to
+nearest, ties to even) to the formats other implementations use, subnormals and overflow
+included. This is done here with exact integer arithmetic on the binary value
+:math:`m \cdot 2^{e}`, not by converting through an intermediate float (which would round
+twice).
+
+A value known only up to an error ball :math:`[a, b]` has a *certified* rounding when both ends
+round to the same float (:func:`certified_round`); otherwise the rounding is undecided at that
+precision and is reported as such, never guessed.
+
+>>> from fractions import Fraction
+>>> round_to_float(Fraction(1, 10), BINARY64).hex()
+'0x1.999999999999ap-4'
+>>> float32_hex(round_to_float(Fraction(1, 10), BINARY32))
+'0x1.99999ap-4'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FloatFormat:
+    """An IEEE 754 binary format: precision in bits (with the hidden bit) and exponent range."""
+
+    name: str
+    precision: int
+    min_exponent: int
+    """Exponent of the smallest normal number, :math:`2^{e_{\\min}}`."""
+    max_exponent: int
+    """Exponent of the largest finite numbers, below :math:`2^{e_{\\max} + 1}`."""
+
+    @property
+    def quantum_exponent(self) -> int:
+        """Exponent of the smallest subnormal, the spacing of the subnormals."""
+        return self.min_exponent - self.precision + 1
+
+
+BINARY64 = FloatFormat("float64", 53, -1022, 1023)
+BINARY32 = FloatFormat("float32", 24, -126, 127)
+
+
+def _round_half_even(numerator: int, denominator: int) -> int:
+    """The integer nearest to ``numerator / denominator`` (both > 0), ties to even."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2 == 1):
+        quotient += 1
+    return quotient
+
+
+def round_to_float(value: Fraction, fmt: FloatFormat = BINARY64) -> float:
+    r"""Round an exact rational to the nearest number of ``fmt`` (ties to even).
+
+    Returns a Python float holding the rounded value exactly (binary32 values are exactly
+    representable in binary64); :math:`\pm\infty` past the largest finite number, signed zero
+    below half the smallest subnormal.
+
+    >>> round_to_float(Fraction(1, 3)) == 1 / 3
+    True
+    >>> round_to_float(Fraction(1, 2 ** 1075))  # exactly half the smallest subnormal: to even
+    0.0
+    """
+    if value == 0:
+        return 0.0
+    sign = -1.0 if value < 0 else 1.0
+    magnitude = abs(value)
+    # floor(log2(magnitude)), exactly, from the bit lengths of numerator and denominator.
+    exponent = magnitude.numerator.bit_length() - magnitude.denominator.bit_length()
+    if Fraction(2) ** exponent > magnitude:
+        exponent -= 1
+    quantum = max(exponent - fmt.precision + 1, fmt.quantum_exponent)
+    scaled = magnitude / Fraction(2) ** quantum
+    integer = _round_half_even(scaled.numerator, scaled.denominator)
+    largest = (2 ** fmt.precision - 1) * Fraction(2) ** (fmt.max_exponent - fmt.precision + 1)
+    if integer * Fraction(2) ** quantum > largest:
+        return sign * math.inf
+    return sign * math.ldexp(integer, quantum)
+
+
+def certified_round(lower: Fraction, upper: Fraction, fmt: FloatFormat = BINARY64) \
+        -> float | None:
+    """The rounding of every value in ``[lower, upper]`` if they all round alike, else None.
+
+    >>> certified_round(Fraction(1, 10) - Fraction(1, 10**40), Fraction(1, 10) + Fraction(1, 10**40))
+    0.1
+    >>> certified_round(Fraction(1), Fraction(1) + Fraction(1, 2**52)) is None
+    True
+    """
+    low, high = round_to_float(lower, fmt), round_to_float(upper, fmt)
+    return low if low == high else None
+
+
+def float32_hex(value: float) -> str:
+    """Hex string of a binary32 value (held exactly in a Python float), without the trailing
+    zeros of the binary64 form; ``float.fromhex`` and C's ``strtof`` read it exactly.
+
+    >>> float32_hex(0.5), float32_hex(float(np.float32(1e-45))), float32_hex(-math.inf)
+    ('0x1p-1', '0x1p-149', '-inf')
+    """
+    if float(np.float32(value)) != value and not math.isnan(value):
+        raise ValueError(f"{value!r} is not a binary32 value")
+    text = value.hex()
+    if "p" not in text:
+        return text
+    mantissa, exponent = text.split("p")
+    return mantissa.rstrip("0").rstrip(".") + "p" + exponent
+
+
+def from_hex(text: str, where: str) -> float:
+    """Read a hex float string (``float.hex`` form, or ``inf``/``-inf``/``nan``) exactly.
+
+    >>> from_hex("0x1.8p+1", "x")
+    3.0
+    >>> from_hex("1.5", "P[0]")
+    Traceback (most recent call last):
+    ...
+    ValueError: P[0] = '1.5' is not a hex float (expected e.g. '0x1.8p+1')
+    """
+    cleaned = text.strip().lower()
+    if cleaned in ("inf", "+inf", "-inf", "nan"):
+        return float(cleaned)
+    if len(cleaned) > 40 or not cleaned.lstrip("+-").startswith("0x"):
+        raise ValueError(f"{where} = {text!r} is not a hex float (expected e.g. '0x1.8p+1')")
+    try:
+        return float.fromhex(cleaned)
+    except ValueError:
+        raise ValueError(f"{where} = {text!r} is not a hex float (expected e.g. '0x1.8p+1')") \
+            from None
