@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbinfo.references.floats import (BINARY32, BINARY64, certified_round, float32_hex,
+from symbinfo.refs.floats import (BINARY32, BINARY64, certified_round, float32_hex,
                                         from_hex, round_to_float)
 
 rationals = st.builds(
