@@ -216,3 +216,13 @@ def test_symbolic_probabilities_are_positive_and_sum_condition_recorded():
 def test_cross_entropy_object_checks_kinds():
     with pytest.raises(TypeError, match="same kind"):
         CrossEntropy(symbolic_distribution("P"), distribution([1], "Q"))
+
+
+def test_gaussian_kl_with_indexed_parameters():
+    # Regression: SymPy's integrator gave Abs(mu[1]) terms for Indexed means.
+    mu, sigma = IndexedBase("mu", real=True), IndexedBase("sigma", positive=True)
+    value = kl_divergence(normal(mu[1], sigma[1], "P"), normal(mu[2], sigma[2], "Q"))
+    point = {mu[1]: -2, mu[2]: 1, sigma[1]: 1, sigma[2]: 2}
+    with mpmath.workdps(DPS):
+        expected = mpmath.log(2) + mpmath.mpf(1 + 9) / 8 - mpmath.mpf(1) / 2
+    assert agree(value.subs(point), expected, digits=45)

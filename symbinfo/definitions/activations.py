@@ -63,8 +63,9 @@ class Sigmoid(Function):
     def _eval_is_positive(self) -> bool | None:
         return self.args[0].is_real  # type: ignore[no-any-return]
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        tex = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"  # a power: the printer passes exp
 
     def _sympystr(self, printer: Any) -> str:
         return f"sigmoid({printer._print(self.args[0])})"
@@ -101,8 +102,9 @@ class Softplus(Function):
     def _eval_is_real(self) -> bool | None:
         return self.args[0].is_extended_real  # type: ignore[no-any-return]
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        tex = rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _sympystr(self, printer: Any) -> str:
         return f"softplus({printer._print(self.args[0])})"

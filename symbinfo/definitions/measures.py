@@ -155,8 +155,14 @@ def _normal_expectation(normal: NormalDistribution, term: Expr) -> Expr:
     r""":math:`\int_{-\infty}^{\infty} f(x)\, term(x)\, dx` for the density :math:`f` of ``normal``,
     with ``term`` a polynomial in :math:`x` (a log-density)."""
     x = NormalDistribution.VARIABLE
-    value = sympy.integrate(sympy.expand(normal.density(x) * term), (x, -oo, oo))
-    return sympy.expand(sympy.expand_log(value))
+    integrand = sympy.expand(normal.density(x) * term)
+    # SymPy's integrator mishandles Indexed parameters (means mu_1 give Abs(mu_1) terms), so
+    # they are replaced by plain symbols with the same assumptions while integrating.
+    plain = {e: sympy.Dummy(str(e), positive=True) if e.is_positive else
+             sympy.Dummy(str(e), real=True) for e in integrand.atoms(sympy.Indexed)}
+    value = sympy.integrate(integrand.xreplace(plain), (x, -oo, oo))
+    back = {dummy: original for original, dummy in plain.items()}
+    return sympy.expand(sympy.expand_log(value)).xreplace(back)
 
 
 def _normal_integral(normal: NormalDistribution, term: Expr) -> Integral:
@@ -312,6 +318,8 @@ class ConditionalEntropy(InformationMeasure):
     def __new__(cls, joint: Any, target: str = "X", base: BaseLike = "nats") \
             -> "ConditionalEntropy":
         J = _as_joint(joint)
+        if isinstance(target, Str):  # rebuilt from its own args (subs, xreplace)
+            target = target.name
         J._axis(target)  # validates the name
         return Expr.__new__(cls, J, Str(target), log_base(base))  # type: ignore
 
@@ -389,6 +397,8 @@ class Perplexity(InformationMeasure):
     text_name = "PP"
 
     def __new__(cls, p: Any, q: Any = None, base: BaseLike = "nats") -> "Perplexity":
+        if isinstance(q, Expr):  # rebuilt from its own args (P, base): q is the base
+            q, base = None, q
         P = as_distribution(p, "P")
         if q is None:
             return Expr.__new__(cls, P, log_base(base))  # type: ignore
