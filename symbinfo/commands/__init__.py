@@ -8,4 +8,5 @@ in :data:`COMMAND_MODULES`, in that order.
 COMMAND_MODULES = (
     "symbinfo.commands.listing",
     "symbinfo.commands.examples",
+    "symbinfo.commands.derive",
 )
