@@ -150,19 +150,31 @@ def _as_joint(value: Any) -> JointDistribution:
 # Gaussian integrals
 # --------------------------------------------------------------------------------------------
 
+def _standard_normal_moment(k: int) -> Expr:
+    r""":math:`\mathbb{E}[t^k]` for :math:`t \sim \mathcal{N}(0, 1)`: 0 for odd :math:`k`,
+    :math:`(k-1)!!` for even :math:`k`."""
+    return sympy.S.Zero if k % 2 else sympy.factorial2(k - 1)
+
+
 @lru_cache(maxsize=256)
 def _normal_expectation(normal: NormalDistribution, term: Expr) -> Expr:
-    r""":math:`\int_{-\infty}^{\infty} f(x)\, term(x)\, dx` for the density :math:`f` of ``normal``,
-    with ``term`` a polynomial in :math:`x` (a log-density)."""
-    x = NormalDistribution.VARIABLE
-    integrand = sympy.expand(normal.density(x) * term)
-    # SymPy's integrator mishandles Indexed parameters (means mu_1 give Abs(mu_1) terms), so
-    # they are replaced by plain symbols with the same assumptions while integrating.
-    plain = {e: sympy.Dummy(str(e), positive=True) if e.is_positive else
-             sympy.Dummy(str(e), real=True) for e in integrand.atoms(sympy.Indexed)}
-    value = sympy.integrate(integrand.xreplace(plain), (x, -oo, oo))
-    back = {dummy: original for original, dummy in plain.items()}
-    return sympy.expand(sympy.expand_log(value)).xreplace(back)
+    r""":math:`\int_{-\infty}^{\infty} f(x)\, term(x)\, dx` for the density :math:`f` of
+    ``normal`` and a polynomial ``term`` in :math:`x` (a log-density).
+
+    The integral is evaluated exactly by the substitution :math:`x = \mu + \sigma t`, which
+    turns it into :math:`\mathbb{E}[term(\mu + \sigma t)]` for a standard normal :math:`t`,
+    a combination of its moments. A term that is not a polynomial is returned as the
+    unevaluated integral.
+    """
+    x, t = NormalDistribution.VARIABLE, sympy.Dummy("t", real=True)
+    shifted = sympy.expand(term.subs(x, normal.mean + normal.std * t))
+    try:
+        polynomial = sympy.Poly(shifted, t)
+    except sympy.PolynomialError:
+        return _normal_integral(normal, term)
+    value = sympy.Add(*[coefficient * _standard_normal_moment(k)
+                        for (k,), coefficient in polynomial.terms()])
+    return sympy.expand(value)
 
 
 def _normal_integral(normal: NormalDistribution, term: Expr) -> Integral:
