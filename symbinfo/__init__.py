@@ -37,9 +37,19 @@ from symbinfo.vectors import symbolic_vector
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """``symbinfo.check``, the hand-proof checker, is imported on first use: it builds the
+    grammar and the verification engine, which plain uses of the definitions do not need."""
+    if name == "check":
+        from symbinfo.checker import check
+        return check
+    raise AttributeError(f"module 'symbinfo' has no attribute {name!r}")
+
+
 __all__ = [
     *_definitions,
-    "Distribution", "FiniteDistribution", "JointDistribution", "NormalDistribution",
+    "check", "Distribution", "FiniteDistribution", "JointDistribution", "NormalDistribution",
     "SymbolicDistribution", "SymbolicVector", "bernoulli", "binomial", "convert_units", "distribution",
     "joint_distribution", "log_base", "normal", "symbolic_distribution",
     "symbolic_joint_distribution", "symbolic_probabilities", "symbolic_vector", "to_bits",

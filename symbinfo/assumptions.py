@@ -164,6 +164,34 @@ class Interval(Condition):
 
 
 @dataclass(frozen=True)
+class OneOf(Condition):
+    r"""The target (a symbol, or every entry of an indexed symbol) takes one of finitely many
+    values: :math:`x_i \in \{0, 1\}` (a binary label).
+
+    Sampling draws only these values; signs are left to SymPy's own assumptions on the symbol
+    (the parser declares :math:`x \in \{0, 1\}` a nonnegative integer).
+    """
+
+    target: Target
+    values: tuple[Rational, ...]
+
+    @property
+    def label(self) -> str:
+        return rf"{_entry_label(self.target)} \in \{{{', '.join(map(sympy.latex, self.values))}\}}"
+
+    def targets(self) -> tuple[Basic, ...]:
+        return (self.target,)
+
+    def sample(self, point: dict[Basic, Any], rng: random.Random, edge: int,
+               moderate: bool = False) -> None:
+        def draw(k: int) -> Rational:
+            if edge >= 0:
+                return self.values[(edge + k) % len(self.values)]
+            return rng.choice(self.values)
+        _fill(point, self.target, draw)
+
+
+@dataclass(frozen=True)
 class Normalised(Condition):
     r"""The entries of an indexed symbol form a distribution: positive, summing to 1 over
     :math:`1 \le i \le n` (or over a table :math:`1 \le i \le n`, :math:`1 \le j \le m`).
@@ -304,7 +332,7 @@ class Definition(Condition):
         if isinstance(self.target, IndexedBase):
             function: Callable[..., Expr] = self.value  # type: ignore[assignment]
             return _replace_target(expr, self.target, lambda index: function(*(index or ())))
-        return expr.xreplace({self.target: self.value})
+        return _replace_target(expr, self.target, lambda index: self.value)
 
 
 def _with_index(base: Expr, index: tuple[Expr, ...] | None) -> Expr:
@@ -313,10 +341,19 @@ def _with_index(base: Expr, index: tuple[Expr, ...] | None) -> Expr:
 
 def _replace_target(expr: Expr, target: Target,
                     image: Callable[[tuple[Expr, ...] | None], Expr]) -> Expr:
+    """Replace the target's entries, or the scalar target; a scalar ``x`` leaves the entries
+    ``x_i`` of an indexed symbol of the same name alone (its label is the same Symbol).
+
+    >>> x = Symbol("x")
+    >>> _replace_target(x + IndexedBase("x")[1], x, lambda index: sympy.S(2))
+    x[1] + 2
+    """
     if isinstance(target, IndexedBase):
         return expr.replace(lambda e: isinstance(e, Indexed) and e.base == target,
                             lambda e: image(e.indices))
-    return expr.xreplace({target: image(None)})
+    entries = {e: sympy.Dummy() for e in expr.atoms(Indexed) if e.base.label == target}
+    replaced = expr.xreplace(entries).xreplace({target: image(None)})
+    return replaced.xreplace({dummy: entry for entry, dummy in entries.items()})
 
 
 def _fill(point: dict[Basic, Any], target: Target, draw: Callable[[int], Rational]) -> None:
@@ -371,6 +408,18 @@ def positive(target: Target) -> Interval:
 def real(target: Target) -> Interval:
     r""":math:`s \in \mathbb{R}`, e.g. a logit (sampled over many magnitudes)."""
     return Interval(target, "real")
+
+
+def one_of(target: Target, values: Iterable[Any]) -> OneOf:
+    r""":math:`x \in \{0, 1\}`: the target takes one of the given exact values.
+
+    >>> one_of(Symbol("x"), (0, 1)).label
+    'x \\in \\{0, 1\\}'
+    """
+    exact = tuple(sympy.Rational(v) for v in values)
+    if not exact:
+        raise ValueError("one_of needs at least one value")
+    return OneOf(target, exact)
 
 
 def normalised(base: IndexedBase, *shape: Expr) -> Normalised:
@@ -508,14 +557,22 @@ class Assumptions:
                 s: Rational(lengths[(k + offset) % len(lengths)] + self.minimum(s) - 1)
                 for offset, s in enumerate(sizes)}
             edge = k if k < 5 else -1
-            for condition in self.conditions:
+            for position, condition in enumerate(self.conditions):
                 if not isinstance(condition, (Definition, AtLeast)):
-                    condition.sample(point, rng, edge, moderate)
-            for symbol in free:
+                    condition.sample(point, rng, _shifted(edge, position, moderate), moderate)
+            for position, symbol in enumerate(free):
                 if symbol not in point:
-                    _declared_interval(symbol).sample(point, rng, edge, moderate)
+                    _declared_interval(symbol).sample(
+                        point, rng, _shifted(edge, position, moderate), moderate)
             points.append(point)
         return points
+
+
+def _shifted(edge: int, position: int, moderate: bool) -> int:
+    """The edge case a target gets. Moderate points (steps with integrals) are few and all
+    edge points: each target starts at its own edge value there, so that two parameters do
+    not coincide at every point (a KL of two equal laws vanishes and tests nothing)."""
+    return edge + position if moderate and edge >= 0 else edge
 
 
 def _declared_interval(symbol: Target) -> Interval:

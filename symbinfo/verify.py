@@ -228,12 +228,35 @@ def _evaluate_integral(expr: Integral, values: dict[Any, Any]) -> mpmath.mpf:
         raise Unsupported("only single definite integrals are evaluated")
     var, lo, hi = expr.limits[0]
     a, b = evaluate(lo, values), evaluate(hi, values)
-    value, error = mpmath.quad(
-        lambda t: evaluate(expr.function, {**values, var: sympy.Float(t, mpmath.mp.dps)}),
-        [a, 0, b] if a < 0 < b else [a, b], error=True)
+    value, error = mpmath.quad(_integrand(expr.function, var, values),
+                               [a, 0, b] if a < 0 < b else [a, b], error=True)
     if error > abs(value) * mpmath.mpf(10) ** (-DIGITS - 5):
         raise ArithmeticError(f"quadrature error estimate {mpmath.nstr(error, 3)} too large")
     return value
+
+
+def _integrand(expr: Expr, var: Symbol, values: dict[Any, Any]) -> Callable[[Any], Any]:
+    """``expr`` as a function of the integration variable, for quadrature: the parts free of
+    the variable are evaluated once, the rest is a tree of mpmath operations (built from the
+    expression's structure; no code is generated)."""
+    if var not in expr.free_symbols:
+        constant = evaluate(expr, values)
+        return lambda t: constant
+    if expr == var:
+        return lambda t: t
+    parts = [_integrand(a, var, values) for a in expr.args]
+    if isinstance(expr, Add):
+        return lambda t: mpmath.fsum(f(t) for f in parts)
+    if isinstance(expr, Mul):
+        return lambda t: mpmath.fprod(f(t) for f in parts)
+    if isinstance(expr, Pow):
+        base, power = parts
+        return lambda t: base(t) ** power(t)
+    for kind, name in _FUNCTIONS.items():
+        if isinstance(expr, kind):
+            function = getattr(mpmath.mp, name)
+            return lambda t: function(*(f(t) for f in parts))
+    return lambda t: evaluate(expr, {**values, var: sympy.Float(t, mpmath.mp.dps)})
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,13 +272,25 @@ class _NumericOutcome:
 
 
 def _free_targets(*exprs: Expr) -> list[Any]:
+    """The indexed symbols and the scalar symbols to sample (a scalar ``x`` and the entries
+    ``x_i`` of an indexed symbol of the same name are distinct targets)."""
     found: set[Any] = set()
     for expr in exprs:
-        bases = expr.atoms(IndexedBase)
-        labels = {base.label for base in bases}
-        found |= bases | {s for s in expr.free_symbols
-                          if not isinstance(s, Indexed) and s not in labels}
+        found |= expr.atoms(IndexedBase) | (_outside_labels(expr) & expr.free_symbols)
     return sorted(found, key=str)
+
+
+def _outside_labels(expr: Expr) -> set[Symbol]:
+    """Symbols of ``expr`` that occur other than as the label of an indexed symbol."""
+    found: set[Symbol] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Symbol):
+            found.add(node)
+        elif not isinstance(node, IndexedBase):
+            stack.extend(node.args)
+    return found
 
 
 def _compare(relation: str, lhs: mpmath.mpf, rhs: mpmath.mpf) -> float:
@@ -546,18 +581,21 @@ class WorkerReport:
 
 
 def run_with_time_limit(task: Callable[..., None], args: tuple, time_limit: float, *,
-                        first_limit: float | None = None) -> WorkerReport:
+                        first_limit: float | None = None, daemon: bool = True,
+                        on_stop: Callable[[int], None] | None = None) -> WorkerReport:
     """Run ``task(*args, send=...)`` in a child process, each stage under ``time_limit``.
 
     The task reports with ``send((kind, *values))``, one message per stage; a stage that
     takes more than ``time_limit`` seconds (from the start or from the previous message) ends
     the run: the child is terminated and the messages received so far are kept. The first
     stage may have its own limit ``first_limit``. SymPy simplification can run for ever: this
-    is what keeps a verification from hanging.
+    is what keeps a verification from hanging. A task that starts workers of its own runs
+    with ``daemon=False``; ``on_stop(pid)`` is then called when it is ended early (to end
+    its workers too) and after it ends.
     """
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_worker, args=(sender, task, args), daemon=True)
+    process = context.Process(target=_worker, args=(sender, task, args), daemon=daemon)
     process.start()
     sender.close()
     deadline = time.perf_counter() + (time_limit if first_limit is None else first_limit)
@@ -578,6 +616,8 @@ def run_with_time_limit(task: Callable[..., None], args: tuple, time_limit: floa
                 note = values[0]
     finally:
         receiver.close()
+        if on_stop is not None and process.pid is not None:
+            on_stop(process.pid)
         if process.is_alive():
             process.terminate()
         process.join()
@@ -617,7 +657,8 @@ class _Budget:
 
 def verify_step(lhs: Any, relation: str, rhs: Any, assumptions: Assumptions | None = None, *,
                 time_limit: float = DEFAULT_TIME_LIMIT, points: int = DEFAULT_POINTS,
-                check_up_to: int = DEFAULT_CHECK_UP_TO, seed: int = 0) -> StepResult:
+                check_up_to: int = DEFAULT_CHECK_UP_TO, seed: int = 0,
+                expansion_time_limit: float = EXPANSION_TIME_LIMIT) -> StepResult:
     """Verify ``lhs relation rhs`` under ``assumptions``; see the module docstring.
 
     Args:
@@ -627,12 +668,14 @@ def verify_step(lhs: Any, relation: str, rhs: Any, assumptions: Assumptions | No
       assumptions: the side conditions (default: none beyond SymPy's own symbol assumptions).
       time_limit: seconds for each symbolic stage (the general proof, the exact check for
         n = 1..N); a stage that runs out falls back to the next level. Expanding the
-        definitions gets at least :data:`EXPANSION_TIME_LIMIT`; if even that runs out, the
+        definitions gets at least ``expansion_time_limit``; if even that runs out, the
         step is ``undecided``.
       points: how many sampled points the numeric stage evaluates.
       check_up_to: how many lengths the ``checked`` level tries: n = 1..N with N =
         ``check_up_to`` (from the smallest length the conditions allow).
       seed: the sampling seed (results are reproducible).
+      expansion_time_limit: the least time allowed for expanding the definitions (default
+        :data:`EXPANSION_TIME_LIMIT`; the hand-proof checker passes its own step limit).
 
     Returns:
       A :class:`StepResult`.
@@ -642,10 +685,11 @@ def verify_step(lhs: Any, relation: str, rhs: Any, assumptions: Assumptions | No
     assumptions = assumptions if assumptions is not None else Assumptions()
     budget = _Budget(time_limit)
     if relation == "≈":
-        return _verify_rounding(sympy.S(lhs), rhs, assumptions, time_limit, budget)
+        return _verify_rounding(sympy.S(lhs), rhs, assumptions,
+                                max(time_limit, expansion_time_limit), budget)
     attempt = run_with_time_limit(_prove_task, (sympy.S(lhs), relation, sympy.S(rhs),
                                                 assumptions), time_limit,
-                                  first_limit=max(time_limit, EXPANSION_TIME_LIMIT))
+                                  first_limit=max(time_limit, expansion_time_limit))
     if "expanded" not in attempt.messages:
         return StepResult(Verdict.UNDECIDED, f"expanding the definitions: {attempt.note}",
                           seconds=budget.seconds())
@@ -739,8 +783,7 @@ def _verify_rounding(lhs: Expr, decimal: str, assumptions: Assumptions, time_lim
     refuted when it lies outside, undecided when it touches a boundary (a tie rounds either
     way) or for an expression with free symbols."""
     lower, upper = rounding_interval(decimal)
-    report = run_with_time_limit(_enclose_task, (lhs, assumptions), time_limit,
-                                 first_limit=max(time_limit, EXPANSION_TIME_LIMIT))
+    report = run_with_time_limit(_enclose_task, (lhs, assumptions), time_limit)
     seconds = budget.seconds()
     if "free" in report.messages:
         return StepResult(Verdict.UNDECIDED, "a rounding claim needs a closed number; free: "

@@ -9,4 +9,5 @@ COMMAND_MODULES = (
     "symbinfo.commands.listing",
     "symbinfo.commands.examples",
     "symbinfo.commands.derive",
+    "symbinfo.commands.check",
 )

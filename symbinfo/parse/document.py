@@ -14,7 +14,9 @@ Every ``align``/``align*``/``equation``/``equation*`` environment (and ``\[ \]``
 more chains ``e0 R1 e1 R2 e2 ...``; a line that begins with a relation continues the chain, a
 line that begins with ``& +`` or ``& -`` (an alignment mark, then the sign) continues the
 previous line's expression, any other line starts a new chain. ``% assume:`` (or
-``% assumptions:``) and ``% define:`` comment lines hold LaTeX assumptions and definitions;
+``% assumptions:``) and ``% define:`` comment lines hold LaTeX assumptions and definitions
+(a declared distribution or vector, ``P = (0.2, 0.8)``, holds from its line until the name
+is declared again; other assumptions and definitions hold for the whole file);
 all other text is ignored, and so are ``\text{...}`` annotations and the annotation column
 after ``&&`` up to the end of the row.
 
@@ -437,8 +439,11 @@ class _Reading:
         self.assumptions: list[Assumption] = []
         self.definitions: list[Definition] = []
         self.chains: list[Chain] = []
-        order = {"assumptions": 0, "definition": 1, "body": 2}
-        for snippet, tree in sorted(trees, key=lambda t: (order[t[0].start_symbol], t[0].start)):
+        # Definitions first; assumption lines and environments in source order, so that a
+        # declaration (P = (0.2, 0.8)) holds from its line on, until the name is declared again
+        # (symbol facts such as 0 < p_i hold everywhere: they come from the recording pass).
+        for snippet, tree in sorted(trees, key=lambda t: (t[0].start_symbol != "definition",
+                                                          t[0].start)):
             getattr(self, "_read_" + snippet.start_symbol)(snippet, tree)
 
     def _read_assumptions(self, snippet: _Snippet, tree: Tree) -> None:

@@ -420,7 +420,8 @@ class ProofTransformer(Transformer_NonRecursive):
                 first, second = names
                 if seps == {"|"}:
                     return ConditionalEntropy(self._joint(names, offset), first, base)
-                if seps == {","} and {first, second} <= RANDOM_VARIABLES:
+                declared = {first, second} <= set(self.table.declared_laws)
+                if seps == {","} and {first, second} <= RANDOM_VARIABLES and not declared:
                     return JointEntropy(self._joint(names, offset), base)
                 if seps == {","}:
                     law, other = self._laws(names, offset)
@@ -940,6 +941,9 @@ class ProofTransformer(Transformer_NonRecursive):
         if relation == "=" and isinstance(left, Name) and left.is_plain and isinstance(
                 right, Group) and right.delim == "(" and len(right.items) > 1:
             return self._declare(left, right)
+        if relation == "=" and isinstance(left, Name) and left.is_plain and left.text.isupper() \
+                and isinstance(right, SoftmaxOf) and isinstance(right.logits, SymbolicVector):
+            return self._declare_softmax(left.text, right.logits)
         lhs = self.expr(left)
         if relation == "in":
             return self._membership(lhs, right, step.relation_offset)
@@ -965,6 +969,15 @@ class ProofTransformer(Transformer_NonRecursive):
             raise self._error(str(exc), name.offset) from None
         self.table.vectors[name.text] = vector
         return sympy.Tuple(*vector)
+
+    def _declare_softmax(self, name: str, logits: SymbolicVector) -> Distribution:
+        r"""``Q = \mathrm{softmax}(z)``: the distribution of entries
+        :math:`q_i = \mathrm{softmax}(z)_i`."""
+        law = SymbolicDistribution(Str(name), Lambda(INDEX, softmax(logits, INDEX)),
+                                   logits.length)
+        self.table.declared_laws[name] = law
+        self.table.record_distribution(name)
+        return law
 
     def _membership(self, lhs: Expr, right: Any, offset: int) -> Any:
         if isinstance(right, RealSpace):

@@ -28,6 +28,11 @@ from typing import Any
 import sympy
 from sympy import Expr
 
+from symbinfo.definitions.activations import softmax
+from symbinfo.distributions import (INDEX, Distribution, FiniteDistribution, NormalDistribution,
+                                    SymbolicDistribution)
+from symbinfo.vectors import SymbolicVector
+
 RELATION_LATEX = {"=": "=", "<=": r"\le", ">=": r"\ge"}
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -87,6 +92,53 @@ def align(chain: Any, reports: Any) -> str:
     return "\n".join([r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"])
 
 
+def declaration(law: Any) -> str:
+    r"""A distribution as an ``% assume:`` declaration the proof parser reads back.
+
+    >>> from symbinfo import distribution
+    >>> declaration(distribution(["0.2", "0.8"], name="P"))
+    'P = \\left(\\frac{1}{5}, \\frac{4}{5}\\right)'
+    """
+    if isinstance(law, NormalDistribution):
+        mean, std = law.args[1:]
+        return rf"{law.name} = \mathcal{{N}}\left({expression(mean)}, {expression(std ** 2)}\right)"
+    if isinstance(law, SymbolicDistribution):
+        logits = _softmax_logits(law)
+        return (rf"{logits} \in \mathbb{{R}}^{{{expression(law.length)}}}, "
+                rf"{law.name} = \mathrm{{softmax}}({logits})")
+    entries = ", ".join(expression(p) for p in law.probabilities)
+    return rf"{law.name} = \left({entries}\right)"
+
+
+def _softmax_logits(law: SymbolicDistribution) -> str | None:
+    r"""The logits' name when the entries of ``law`` are :math:`\mathrm{softmax}(z)_i`."""
+    entry = law.probability(INDEX)
+    for base in sorted(entry.atoms(sympy.IndexedBase), key=str):
+        if entry == softmax(SymbolicVector(base, law.length), INDEX):
+            return expression(base)
+    return None
+
+
+def _declared(law: Any) -> bool:
+    """Whether the chain's text shows ``law`` by name only, with a meaning of its own."""
+    if isinstance(law, SymbolicDistribution):
+        return _softmax_logits(law) is not None
+    return isinstance(law, (FiniteDistribution, NormalDistribution))
+
+
+def declarations(chain: Any, reports: Any) -> str:
+    r"""The ``% assume:`` line declaring the distributions a chain uses that are printed by
+    name only (``H(P)``) but are not the default :math:`p_i`: explicit (``P = (0.2, 0.8)``),
+    Gaussian, or a softmax of logits; so that the file reads back with the same meaning.
+    Empty when the chain uses none."""
+    laws: dict[str, Any] = {}
+    for expr in [chain.start, *(report.step.expr for report in reports)]:
+        for law in sorted(sympy.S(expr).atoms(Distribution), key=str):
+            if _declared(law):
+                laws.setdefault(law.name, law)
+    return f"% assume: {', '.join(declaration(law) for law in laws.values())}" if laws else ""
+
+
 def latex_math(result: Any) -> str:
     """The derivation's ``align*`` environments only (what Jupyter's MathJax displays)."""
     return "\n".join(align(chain, reports) for chain, reports in result.chains)
@@ -102,6 +154,8 @@ def latex_fragment(result: Any) -> str:
     for chain, reports in result.chains:
         if chain.caption:
             lines.append(f"% {chain.caption}")
+        if declared := declarations(chain, reports):
+            lines.append(declared)
         lines.append(align(chain, reports))
     return "\n".join(lines) + "\n"
 
@@ -113,11 +167,15 @@ def _section(result: Any) -> str:
     parts = [rf"\subsection*{{{escape_text(derivation.title)}}}",
              rf"\texttt{{{name}}}. Assumptions: {labels or 'none'}. "
              rf"Verdict: \textbf{{{result.verdict.value}}} (expected: {derivation.expected})."]
+    if derivation.assumptions.labels():  # for `symbinfo check`, which reads each section
+        parts.append(f"% assumptions: {', '.join(derivation.assumptions.labels())}")
     if derivation.note:
         parts.append(derivation.note)
     for chain, reports in result.chains:
         if chain.caption:
             parts.append(chain.caption)
+        if declared := declarations(chain, reports):
+            parts.append(declared)
         parts.append(align(chain, reports))
     return "\n\n".join(parts) + "\n"
 
