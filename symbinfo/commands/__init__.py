@@ -10,4 +10,5 @@ COMMAND_MODULES = (
     "symbinfo.commands.examples",
     "symbinfo.commands.derive",
     "symbinfo.commands.check",
+    "symbinfo.commands.kernels",
 )
