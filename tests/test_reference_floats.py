@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbinfo.refs.floats import (BINARY32, BINARY64, certified_round, float32_hex,
+from symbinfo.refs.floats import (BINARY32, BINARY64, certified_round, float32_hex, round_dyadic,
                                         from_hex, round_to_float)
 
 rationals = st.builds(
@@ -101,3 +101,11 @@ def test_from_hex_rejects_other_text():
             from_hex(text, "P[0]")
     with pytest.raises(ValueError, match="not a binary32 value"):
         float32_hex(0.1)
+
+
+@settings(max_examples=500)
+@given(st.integers(-(2 ** 200), 2 ** 200), st.integers(-1300, 1100))
+def test_dyadic_rounding_agrees_with_the_rational_rounding(mantissa, exponent):
+    value = Fraction(mantissa) * Fraction(2) ** exponent
+    for fmt in (BINARY64, BINARY32):
+        assert round_dyadic(mantissa, exponent, fmt) == round_to_float(value, fmt)

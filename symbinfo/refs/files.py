@@ -159,9 +159,15 @@ def to_json_document(reference: ReferenceSet) -> dict[str, Any]:
 
 
 def to_json_bytes(reference: ReferenceSet) -> bytes:
-    """Deterministic, human-readable JSON (sorted keys, 1-space indent, final newline)."""
-    text = json.dumps(to_json_document(reference), sort_keys=True, indent=1, allow_nan=False)
-    return (text + "\n").encode()
+    """Deterministic JSON: sorted keys, the metadata indented, then one compact case per line
+    (long vectors stay one line, and a diff shows the cases that changed)."""
+    document = to_json_document(reference)
+    cases = document.pop("cases")
+    head = json.dumps(document, sort_keys=True, indent=1, allow_nan=False)
+    lines = [json.dumps(case, sort_keys=True, separators=(",", ":"), allow_nan=False)
+             for case in cases]
+    body = ",\n".join(lines)
+    return (head[:-2] + ',\n "cases": [\n' + body + "\n ]\n}\n").encode()
 
 
 def to_csv_bytes(reference: ReferenceSet) -> bytes:
@@ -244,7 +250,10 @@ def atomic_write(path: Union[str, os.PathLike[str]], data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                          dir=target.parent)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(temporary, 0o666 & ~umask)  # as open() would create it, not mkstemp's 0600
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -1,0 +1,514 @@
+r"""Rigorous high-precision evaluation of a symbolic definition with ball arithmetic.
+
+A definition from :mod:`symbinfo.definitions` (un-rewritten: the formula the texts write) is
+compiled once into a Python function over python-flint ``arb`` balls, then evaluated at the
+exact values of a case's inputs. Every result is a ball :math:`[m \pm r]` that contains the
+true value, so the number of correct digits is known, not hoped for:
+
+* the precision starts at the requested digits plus guard bits and doubles until the ball's
+  relative accuracy covers ``dps`` digits (up to :data:`MAX_PRECISION` bits), so an expression
+  such as :math:`\log(1 + e^{-10^4})` gets its :math:`10^{-4343}` right instead of rounding to 0;
+* the float64/float32 roundings are *certified* when the whole ball rounds to one float
+  (both ends of the ball round to the same float; :func:`~symbinfo.refs.floats.round_dyadic`);
+* exact zeros (``KL(P || P)``) are recognised as exact balls of radius 0.
+
+The definitions' conventions are applied by the compiled code exactly as in
+:mod:`symbinfo.definitions.conventions` and :mod:`symbinfo.accuracy`: a product with an exactly
+zero factor is 0 (:math:`0 \log 0 = 0`). Results that are not finite (:math:`+\infty` where
+:math:`q = 0 < p`) are not representable as arb balls here; the caller falls back to the mpmath
+evaluator for them (:func:`evaluate_case`).
+
+Why arb (python-flint) and not mpmath's ``iv``: arb's balls track the error of every operation
+rigorously at roughly ten times mpmath's speed, and the same balls certify the roundings.
+
+>>> from sympy import Symbol, log
+>>> p = Symbol("p", positive=True)
+>>> compiled = compile_definition(-p * log(p), [p])
+>>> value = evaluate(compiled, {p: 0.5}, dps=30)
+>>> value.decimal
+'0.346573590279972654708616060729'
+>>> value.float64 == 0.34657359027997264, value.certified
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy
+from flint import arb, ctx, fmpq
+from sympy import Expr
+
+from symbinfo.definitions.activations import Sigmoid, Softplus
+from symbinfo.refs.files import ReferenceValue
+from symbinfo.refs.floats import BINARY32, BINARY64, round_dyadic, round_to_float
+
+MAX_PRECISION = 1 << 16
+"""Most bits the adaptive evaluation tries before reporting a value as uncertified."""
+
+GUARD_BITS = 32
+
+
+# --------------------------------------------------------------------------------------------
+# The operations of the compiled code: the definitions' conventions on arb balls
+# --------------------------------------------------------------------------------------------
+
+class NotFinite(Exception):
+    """The value is infinite by the definitions' conventions (log 0, x / 0 for x > 0)."""
+
+
+class _Infinity:
+    """An exact infinity (from log 0 or x / 0); only a zero factor can absorb it."""
+
+
+_INFINITY = _Infinity()
+
+# Values are exact rationals (flint ``fmpq``; the inputs are binary floats, hence rational) for
+# as long as the operations keep them exact, and arb balls from the first transcendental
+# operation on. Exact arithmetic makes exact results exact: log(p / q) with p = q is 0, not a
+# ball around 0 that no precision can pin down.
+
+
+def _is_exact(x: Any) -> bool:
+    return isinstance(x, (int, fmpq))
+
+
+def _is_exact_zero(x: Any) -> bool:
+    if isinstance(x, _Infinity):
+        return False
+    return x == 0 if _is_exact(x) else x.is_zero()
+
+
+def _ball(x: Any) -> Any:
+    if isinstance(x, _Infinity):
+        raise NotFinite
+    return arb(x) if _is_exact(x) else x
+
+
+def _add(*terms: Any) -> Any:
+    if all(_is_exact(t) for t in terms):
+        return sum(terms, fmpq(0))
+    total = arb(0)
+    for term in terms:
+        total += _ball(term)
+    return total
+
+
+def _mul(*factors: Any) -> Any:
+    """A product, 0 when any factor is exactly 0 (the convention :math:`0 \\log 0 = 0`)."""
+    if any(_is_exact_zero(f) for f in factors):
+        return fmpq(0)
+    if all(_is_exact(f) for f in factors):
+        product = fmpq(1)
+        for factor in factors:
+            product *= factor
+        return product
+    ball = arb(1)
+    for factor in factors:
+        ball *= _ball(factor)
+    return ball
+
+
+def _pow(base: Any, exponent: Any) -> Any:
+    if isinstance(base, _Infinity) or isinstance(exponent, _Infinity):
+        raise NotFinite
+    if _is_exact_zero(base) and exponent < 0:
+        return _INFINITY  # x / 0
+    if isinstance(exponent, int) and _is_exact(base):
+        return fmpq(base) ** exponent
+    if isinstance(exponent, int):
+        return base ** exponent if exponent >= 0 else 1 / base ** (-exponent)
+    return _ball(base) ** _ball(exponent)
+
+
+def _log(x: Any) -> Any:
+    if _is_exact_zero(x):
+        return _INFINITY  # log 0
+    if _is_exact(x) and x == 1:
+        return fmpq(0)
+    return _ball(x).log()
+
+
+def _exp(x: Any) -> Any:
+    if _is_exact_zero(x):
+        return fmpq(1)
+    return _ball(x).exp()
+
+
+def _sigmoid(x: Any) -> Any:
+    return 1 / (1 + (-_ball(x)).exp())
+
+
+def _softplus(x: Any) -> Any:
+    return (1 + _ball(x).exp()).log()
+
+
+def _exact_float(x: float) -> Any:
+    numerator, denominator = float(x).as_integer_ratio()
+    return fmpq(numerator, denominator)
+
+
+_FAST_OPERATIONS = {"_A": arb, "_log_fast": lambda x: arb(x).log(),
+                    "_exp_fast": lambda x: arb(x).exp(),
+                    "_sigmoid_fast": lambda x: 1 / (1 + (-arb(x)).exp()),
+                    "_softplus_fast": lambda x: (1 + arb(x).exp()).log()}
+"""Plain ball arithmetic, without the conventions: used first, and trusted only for finite,
+certified results (a convention that matters, log 0 or x / 0, makes a ball non-finite)."""
+
+_OPERATIONS = {"_add": _add, "_mul": _mul, "_pow": _pow, "_log": _log, "_exp": _exp,
+               "_sigmoid": _sigmoid, "_softplus": _softplus, "_rational": fmpq,
+               "_float": _exact_float, "_e": lambda: arb.const_e(), "_pi": lambda: arb.pi(),
+    **_FAST_OPERATIONS}
+
+_FUNCTIONS = {sympy.log: "_log", sympy.exp: "_exp", Sigmoid: "_sigmoid", Softplus: "_softplus"}
+
+
+# --------------------------------------------------------------------------------------------
+# Compiling a definition
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompiledDefinition:
+    """A definition compiled to a function of arb balls (and integers).
+
+    ``arguments`` are the symbols and ``IndexedBase`` objects in the order the function takes
+    them; ``per_output`` is the symbol (a class index) the outputs run over, if any.
+    """
+
+    definition: Expr
+    arguments: tuple[Any, ...]
+    per_output: sympy.Symbol | None
+    function: Callable[..., Any]
+    """With the conventions and exact rationals (see the operations above)."""
+    fast_function: Callable[..., Any]
+    """Plain ball arithmetic, tried first."""
+    source: str
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """How each argument's value is read: ``"vector"``, ``"integer"`` or ``"number"``."""
+        return tuple("vector" if isinstance(a, sympy.IndexedBase) else
+                     "integer" if a.is_integer else "number" for a in self.arguments)
+
+
+class _CodeWriter:
+    """Turns an expression tree into Python source over the operations above.
+
+    The source contains only names this class makes (``a0``, ``_i0``, ``_h0``), operation names,
+    and numbers printed from SymPy integers and floats: no text from symbol names or users.
+    """
+
+    def __init__(self, names: dict[Any, str], per_output: sympy.Symbol | None,
+                 fast: bool = False) -> None:
+        self.names = dict(names)
+        self.per_output = per_output
+        self.fast = fast
+        self.hoisted: dict[Expr, str] = {}
+        self.hoisted_lines: list[str] = []
+        self.loop_variables: set[sympy.Symbol] = set()
+        if per_output is not None:
+            self.names[per_output] = "_k"
+
+    def write(self, e: Expr) -> str:
+        """Source for ``e``, hoisting loop-invariant sub-expressions (:meth:`_hoistable`)."""
+        if not self._hoistable(e):
+            return self._write(e)
+        if e not in self.hoisted:
+            name = f"_h{len(self.hoisted)}"
+            source = _CodeWriter(self.names, None, self.fast)._write(e)
+            self.hoisted[e] = name
+            self.hoisted_lines.append(f"    {name} = {source}")
+        return self.hoisted[e]
+
+    def _hoistable(self, e: Expr) -> bool:
+        """Inside a loop (a sum, or the outputs), a compound expression that depends on none
+        of the loop variables: computed once, before the loops."""
+        varying = set(self.loop_variables)
+        if self.per_output is not None:
+            varying.add(self.per_output)
+        if not varying or e.is_Atom or isinstance(e, sympy.Indexed):
+            return False
+        return not (e.free_symbols & varying)
+
+    def _write(self, e: Expr) -> str:
+        if e.is_Integer:
+            return str(int(e))
+        if e.is_Rational:
+            return f"_rational({int(e.p)}, {int(e.q)})" if not self.fast else \
+                f"(_A({int(e.p)}) / {int(e.q)})"
+        if e.is_Float:
+            return f"_float({float(e)!r})" if not self.fast else f"_A({float(e)!r})"
+        if e is sympy.E:
+            return "_e()"
+        if e is sympy.pi:
+            return "_pi()"
+        if isinstance(e, sympy.Symbol):
+            if e in self.names:
+                return self.names[e]
+            raise NotImplementedError(f"the symbol {e} has no value")
+        if isinstance(e, sympy.Indexed):
+            return self.names[e.base] + "".join(f"[{self.write(i)}]" for i in e.indices)
+        if isinstance(e, sympy.Sum):
+            return self._write_sum(e)
+        if isinstance(e, sympy.KroneckerDelta):
+            a, b = (self.write(x) for x in e.args)
+            return f"(1 if {a} == {b} else 0)"
+        parts = [self.write(a) for a in e.args]
+        if self.fast and (e.is_Add or e.is_Mul):
+            return "(" + (" + " if e.is_Add else " * ").join(parts) + ")"
+        if self.fast and e.is_Pow:  # a ball base: int ** -1 would be an inexact float
+            return f"(_A({parts[0]}) ** {parts[1]})"
+        args = ", ".join(parts)
+        if e.is_Add:
+            return f"_add({args})"
+        if e.is_Mul:
+            return f"_mul({args})"
+        if e.is_Pow:
+            return f"_pow({args})"
+        for kind, name in _FUNCTIONS.items():
+            if isinstance(e, kind):
+                return f"{name}({args})" if not self.fast else f"{name}_fast({args})"
+        raise NotImplementedError(f"no arb evaluation of {type(e).__name__}: {e}")
+
+    def _write_sum(self, e: sympy.Sum) -> str:
+        loops = []
+        for index, low, high in e.limits:
+            self.names[index] = f"_i{len(self.names)}"
+            loops.append(f"for {self.names[index]} in range({self.write(low)}, "
+                         f"{self.write(high)} + 1)")
+            self.loop_variables.add(index)
+        term = self.write(e.function)
+        for index, _, _ in e.limits:
+            self.loop_variables.discard(index)
+        if self.fast:
+            return f"sum(({term} {' '.join(loops)}), _A(0))"
+        return f"_add(*({term} {' '.join(loops)}))"
+
+
+def compile_definition(definition: Expr, arguments: Sequence[Any],
+                       per_output: sympy.Symbol | None = None) -> CompiledDefinition:
+    r"""Compile ``definition`` into a function of ``arguments`` (symbols, and ``IndexedBase``
+    objects whose values are 1-based sequences) over arb balls.
+
+    With ``per_output`` (a class index :math:`k`), the function takes the list of its values
+    last and returns one ball per value; sub-expressions that do not depend on :math:`k` (a
+    softmax's normaliser) are computed once.
+    """
+    careful = _function_source(definition, arguments, per_output, fast=False)
+    fast = _function_source(definition, arguments, per_output, fast=True)
+    namespace: dict[str, Any] = dict(_OPERATIONS)
+    fast_namespace: dict[str, Any] = dict(_OPERATIONS)
+    # The sources are written by _CodeWriter from the package's own definitions (see its
+    # docstring); no user text reaches them.
+    exec(compile(careful, "<symbinfo.refs definition>", "exec"), namespace)  # noqa: S102
+    exec(compile(fast, "<symbinfo.refs definition>", "exec"), fast_namespace)  # noqa: S102
+    return CompiledDefinition(sympy.S(definition), tuple(arguments), per_output,
+                              namespace["_definition"], fast_namespace["_definition"], careful)
+
+
+def _function_source(definition: Expr, arguments: Sequence[Any],
+                     per_output: sympy.Symbol | None, *, fast: bool) -> str:
+    writer = _CodeWriter({a: f"a{n}" for n, a in enumerate(arguments)}, per_output, fast)
+    body = writer.write(sympy.S(definition))
+    parameters = [f"a{n}" for n in range(len(arguments))]
+    if per_output is not None:
+        parameters.append("_outputs")
+        result = f"    return [{body} for _k in _outputs]"
+    else:
+        result = f"    return {body}"
+    return "\n".join([f"def _definition({', '.join(parameters)}):", *writer.hoisted_lines,
+                      result])
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluating
+# --------------------------------------------------------------------------------------------
+
+def _input_value(x: Any) -> Any:
+    """An input number, exactly: an int, or the rational value of a binary float."""
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError("boolean input")
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    return _exact_float(float(x))
+
+
+def _one_based(values: Any) -> list[Any]:
+    """A 1-based (padded) nested list of exact values from a NumPy array."""
+    array = np.asarray(values)
+    if array.ndim == 1:
+        return [None] + [_exact_float(v) for v in array.tolist()]
+    return [None] + [_one_based(row) for row in array]
+
+
+def _one_based_balls(values: Any) -> list[Any]:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 1:
+        return [None] + [arb(v) for v in array.tolist()]
+    return [None] + [_one_based_balls(row) for row in array]
+
+
+_READERS = {"vector": _one_based, "integer": int, "number": _input_value}
+_BALL_READERS = {"vector": _one_based_balls, "integer": int, "number": lambda v: arb(float(v))}
+
+
+def _inputs(compiled: CompiledDefinition, bindings: dict[Any, Any],
+            kinds: Sequence[str], readers: dict[str, Callable[[Any], Any]]) -> list[Any]:
+    values = []
+    for argument, kind in zip(compiled.arguments, kinds):
+        if argument not in bindings:
+            raise ValueError(f"no value for {argument} of the definition")
+        values.append(readers[kind](bindings[argument]))
+    return values
+
+
+def _call(function: Callable[..., Any], arguments: list[Any],
+          outputs: Sequence[int] | None) -> list[Any]:
+    if outputs is not None:
+        return list(function(*arguments, list(outputs)))
+    return [function(*arguments)]
+
+
+def _fast_values(compiled: CompiledDefinition, bindings: dict[Any, Any], dps: int,
+                 outputs: Sequence[int] | None) -> list[ReferenceValue] | None:
+    """Plain ball arithmetic at the starting precision; None unless every value is finite
+    and certified."""
+    try:
+        arguments = _inputs(compiled, bindings, compiled.kinds, _BALL_READERS)
+        results = _call(compiled.fast_function, arguments, outputs)
+    except (ZeroDivisionError, ValueError, TypeError):
+        return None
+    if not all(isinstance(r, arb) and r.is_finite() for r in results):
+        return None
+    values = [reference_value(r, dps) for r in results]
+    return values if all(v.certified for v in values) else None
+
+
+def _fraction(x: Any) -> Fraction:
+    if isinstance(x, fmpq):
+        return Fraction(int(x.p), int(x.q))
+    if isinstance(x, int):
+        return Fraction(x)
+    mantissa, exponent = (int(part) for part in x.man_exp())
+    return Fraction(mantissa << exponent) if exponent >= 0 else Fraction(mantissa, 1 << -exponent)
+
+
+def _target_bits(dps: int) -> int:
+    return math.ceil(dps * math.log2(10)) + 4
+
+
+def _decimal(value: Any, dps: int) -> str:
+    if _is_exact(value):
+        exact = _fraction(value)
+        if exact == 0:
+            return "0"
+        with mpmath.workdps(dps + 10):
+            return mpmath.nstr(mpmath.mpf(exact.numerator) / exact.denominator, dps,
+                               strip_zeros=False)
+    return value.str(dps, radius=False)
+
+
+def _dyadic_bounds(ball: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The ends :math:`m \\pm r` of a ball as exact dyadic pairs ``(mantissa, exponent)``."""
+    mid_mantissa, mid_exponent = (int(v) for v in ball.mid().man_exp())
+    rad_mantissa, rad_exponent = (int(v) for v in ball.rad().man_exp())
+    if rad_mantissa == 0:
+        return (mid_mantissa, mid_exponent), (mid_mantissa, mid_exponent)
+    exponent = min(mid_exponent, rad_exponent)
+    middle = mid_mantissa << (mid_exponent - exponent)
+    radius = rad_mantissa << (rad_exponent - exponent)
+    return (middle - radius, exponent), (middle + radius, exponent)
+
+
+def _roundings(value: Any) -> tuple[float | None, float | None]:
+    """The float64 and float32 roundings shared by every point of ``value`` (None if not)."""
+    if _is_exact(value):
+        exact = _fraction(value)
+        return round_to_float(exact, BINARY64), round_to_float(exact, BINARY32)
+    (low, low_exponent), (high, high_exponent) = _dyadic_bounds(value)
+    results = []
+    for fmt in (BINARY64, BINARY32):
+        below = round_dyadic(low, low_exponent, fmt)
+        results.append(below if below == round_dyadic(high, high_exponent, fmt) else None)
+    return results[0], results[1]
+
+
+def reference_value(value: Any, dps: int) -> ReferenceValue:
+    """Digits and float64/float32 roundings of an exact value or a finite ball; certified when
+    the digits are all correct (``dps`` of them) and every point of the ball rounds alike."""
+    accurate = _is_exact(value) or value.is_exact() or \
+        value.rel_accuracy_bits() >= _target_bits(dps)
+    double, single = _roundings(value)
+    return ReferenceValue(_decimal(value, dps), double, single,
+                          certified=accurate and double is not None and single is not None)
+
+
+def evaluate_values(compiled: CompiledDefinition, bindings: dict[Any, Any], *, dps: int = 50,
+                    outputs: Sequence[int] | None = None) -> list[ReferenceValue]:
+    """Evaluate to reference values with ``dps`` correct digits and certified roundings,
+    raising the precision as needed up to :data:`MAX_PRECISION` bits (values still short of
+    that are returned uncertified).
+
+    Raises:
+      NotFinite: a value is infinite by the conventions (log 0, or x / 0 for x > 0), or not
+        finite at the highest precision.
+    """
+    target = _target_bits(dps)
+    precision = target + GUARD_BITS
+    kinds = compiled.kinds
+    outputs = list(outputs or ()) if compiled.per_output is not None else None
+    saved = ctx.prec
+    try:
+        ctx.prec = precision
+        fast = _fast_values(compiled, bindings, dps, outputs)
+        if fast is not None:
+            return fast
+        while True:
+            ctx.prec = precision
+            arguments = _inputs(compiled, bindings, kinds, _READERS)
+            results = [r if _is_exact(r) else _ball(r)
+                       for r in _call(compiled.function, arguments, outputs)]
+            if all(_is_exact(r) or r.is_finite() for r in results):
+                values = [reference_value(r, dps) for r in results]
+                if all(v.certified for v in values) or precision >= MAX_PRECISION:
+                    return values
+            elif precision >= MAX_PRECISION:
+                raise NotFinite
+            precision = min(2 * precision, MAX_PRECISION)
+    finally:
+        ctx.prec = saved
+
+
+def definition_arguments(definition: Expr, per_output: sympy.Symbol | None = None) \
+        -> tuple[Any, ...]:
+    """The inputs of a definition: its ``IndexedBase`` vectors and its free symbols (the
+    lengths among them), sorted by name; ``per_output`` is left out.
+
+    >>> from symbinfo.distributions import symbolic_distribution
+    >>> definition_arguments(entropy(symbolic_distribution("P")))
+    (p, n)
+    """
+    bases = {e.base for e in definition.atoms(sympy.Indexed)}
+    labels = {b.label for b in bases}
+    symbols = {s for s in definition.free_symbols
+               if isinstance(s, sympy.Symbol) and s not in labels and s != per_output}
+    return (*sorted(bases, key=str), *sorted(symbols, key=str))
+
+
+def evaluate(compiled: CompiledDefinition, bindings: dict[Any, Any], *, dps: int = 50,
+             outputs: Sequence[int] | None = None) \
+        -> ReferenceValue | list[ReferenceValue] | None:
+    """The reference value(s) of a compiled definition at ``bindings``: one
+    :class:`~symbinfo.refs.files.ReferenceValue`, or a list with ``outputs``; None when a
+    value is not finite (the caller evaluates those cases another way)."""
+    try:
+        values = evaluate_values(compiled, bindings, dps=dps, outputs=outputs)
+    except NotFinite:
+        return None
+    return values if compiled.per_output is not None else values[0]

@@ -1,0 +1,267 @@
+r"""Generating reference values: the kernels' definitions evaluated rigorously, case by case.
+
+For a kernel of :mod:`symbinfo.kernels`, the inputs come from the accuracy suites of
+:mod:`symbinfo.accuracy` (or from a user's file, :mod:`symbinfo.refs.inputs`) and the values
+from the kernel's *un-rewritten* definition, compiled for ball arithmetic
+(:mod:`symbinfo.refs.evaluate`). A value the conventions make infinite (:math:`+\infty` where
+:math:`q = 0 < p`) is evaluated by the mpmath evaluator of :mod:`symbinfo.accuracy`, which
+implements the conventions on the extended reals.
+
+Work is split into chunks of cases and mapped over any ``concurrent.futures.Executor``: the
+current process (``workers=1``), a local process pool, or a Dask cluster's executor. Cases are
+evaluated independently and reassembled in order, so the result does not depend on the
+executor or the number of workers.
+
+>>> refs = reference_set("entropy", "typical", dps=45, long=False)
+>>> refs.cases[0].output.certified
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from importlib import metadata as importlib_metadata
+from typing import Any
+
+import flint
+import mpmath
+import numpy as np
+import sympy
+
+from symbinfo import __version__, accuracy, kernels
+from symbinfo.refs.evaluate import (CompiledDefinition, compile_definition,
+                                    definition_arguments, evaluate)
+from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue
+from symbinfo.refs.floats import BINARY32, BINARY64, round_to_float
+
+SUITES = ("typical", "adversarial", "all")
+CHUNK_SIZE = 16
+"""Fewest cases per task sent to an executor (many small cases are sent in about
+:data:`TASKS` tasks, so that pickling does not dominate)."""
+TASKS = 64
+LONG_LENGTHS = (10 ** 5,)
+"""Lengths of the long vectors in reference suites (the accuracy check also uses 10**7, which
+is too long to evaluate rigorously in reasonable time)."""
+
+Progress = Callable[[int, int], None]
+"""A callback ``progress(done, total)``."""
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """One reference case before evaluation: its class and its inputs (NumPy arrays for
+    vectors, Python numbers for scalars)."""
+
+    case_class: str
+    inputs: dict[str, Any]
+
+
+def kernel_names() -> list[str]:
+    """The kernels that have reference values (the names of :func:`accuracy.kernel_specs`)."""
+    return list(accuracy.kernel_specs())
+
+
+def resolve_kernels(names: Sequence[str]) -> list[str]:
+    """Expand function names to reference kernels: ``softmax_cross_entropy`` means both its
+    integer-label and soft-target variants (``softmax_cross_entropy[labels]``, ``[soft]``).
+
+    >>> resolve_kernels(["kl_divergence", "softmax_cross_entropy"])
+    ['kl_divergence', 'softmax_cross_entropy[labels]', 'softmax_cross_entropy[soft]']
+    """
+    known = kernel_names()
+    resolved: list[str] = []
+    for name in names:
+        matches = [k for k in known if k == name or k.startswith(name + "[")]
+        if not matches:
+            raise ValueError(f"unknown kernel {name!r}; known: {', '.join(known)}")
+        resolved += [m for m in matches if m not in resolved]
+    return resolved
+
+
+# --------------------------------------------------------------------------------------------
+# Cases
+# --------------------------------------------------------------------------------------------
+
+INPUT_DTYPES = ("float64", "float32")
+
+
+def _exact_inputs(arrays: dict[str, Any], input_dtype: str = "float64") -> dict[str, Any]:
+    """Inputs as stored: floats rounded to ``input_dtype`` (held as float64), labels as ints."""
+    stored: dict[str, Any] = {}
+    for name, value in arrays.items():
+        array = np.asarray(value)
+        if np.issubdtype(array.dtype, np.integer):
+            stored[name] = array.astype(np.int64) if array.ndim else int(array)
+            continue
+        with np.errstate(over="ignore", under="ignore"):
+            rounded = array.astype(input_dtype).astype(np.float64)
+        stored[name] = rounded if rounded.ndim else float(rounded)
+    return stored
+
+
+def rounded_inputs(cases: Sequence[CaseInput], input_dtype: str) -> list[CaseInput]:
+    """The cases with their float inputs rounded to ``input_dtype``."""
+    return [CaseInput(case.case_class, _exact_inputs(case.inputs, input_dtype))
+            for case in cases]
+
+
+def case_inputs(kernel: str, suite: str, *, seed: int = 0, long: bool = True,
+                input_dtype: str = "float64") -> list[CaseInput]:
+    """The reference cases of ``kernel`` on ``suite``: one per accuracy case, and one per element
+    for elementwise kernels (whose accuracy cases are grids). With ``input_dtype="float32"`` the
+    inputs are rounded to float32 first, so that float32 implementations see exactly them."""
+    suites = ("typical", "adversarial") if suite == "all" else (suite,)
+    spec = accuracy.kernel_specs()[kernel]
+    expanded = []
+    for name in suites:
+        lengths = LONG_LENGTHS if long else ()
+        for label, arrays in accuracy.cases(kernel, name, seed=seed, long=lengths):
+            if spec.shape != "elementwise":
+                expanded.append(CaseInput(label, _exact_inputs(arrays, input_dtype)))
+                continue
+            columns = {k: np.ravel(v) for k, v in arrays.items()}
+            for row in zip(*columns.values()):
+                inputs = _exact_inputs(dict(zip(columns, row)), input_dtype)
+                description = ", ".join(f"{k}={v!r}" for k, v in inputs.items())
+                expanded.append(CaseInput(f"{label}: {description}", inputs))
+    return expanded
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation (runs in workers)
+# --------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _compiled(kernel: str) -> tuple[accuracy.KernelSpec, CompiledDefinition]:
+    spec = accuracy.kernel_specs()[kernel]
+    per_output = kernels.CLASS if spec.shape == "per_class" else None
+    arguments = definition_arguments(spec.definition, per_output)
+    return spec, compile_definition(spec.definition, arguments, per_output)
+
+
+def _mpmath_value(value: Any, dps: int) -> ReferenceValue:
+    """A value from the mpmath evaluator: infinities and NaN are exact by the conventions; a
+    finite value has no error bound, so its roundings are given but not certified."""
+    if mpmath.isnan(value):
+        return ReferenceValue("nan", math.nan, math.nan, True)
+    if mpmath.isinf(value):
+        infinity = math.inf if value > 0 else -math.inf
+        return ReferenceValue("inf" if value > 0 else "-inf", infinity, infinity, True)
+    mantissa, exponent = value.man_exp
+    exact = Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+    return ReferenceValue(mpmath.nstr(value, dps, strip_zeros=False),
+                          round_to_float(exact, BINARY64), round_to_float(exact, BINARY32),
+                          certified=False)
+
+
+def _evaluate_case(kernel: str, case: CaseInput, dps: int) \
+        -> ReferenceValue | list[ReferenceValue]:
+    """Ball arithmetic first; the mpmath evaluator where a value is not finite."""
+    spec, compiled = _compiled(kernel)
+    bindings = spec.bindings(case.inputs, None)
+    outputs = None
+    if compiled.per_output is not None:
+        outputs = list(range(1, len(case.inputs["z"]) + 1))
+    value = evaluate(compiled, bindings, dps=dps, outputs=outputs)
+    if value is not None:
+        return value
+    with mpmath.workdps(dps + 20):
+        if outputs is None:
+            return _mpmath_value(accuracy.Reference(spec.definition, bindings).value(), dps)
+        reference = accuracy.Reference(spec.definition, bindings, (kernels.CLASS,))
+        return [_mpmath_value(reference.value(None, {kernels.CLASS: k}), dps)
+                for k in outputs]
+
+
+def evaluate_chunk(task: tuple[str, list[tuple[int, CaseInput]], int]) \
+        -> list[tuple[int, ReferenceValue | list[ReferenceValue]]]:
+    """Evaluate a chunk of cases: ``(kernel, [(index, case), ...], dps)`` to
+    ``[(index, value), ...]``. A module-level function, so executors can pickle it."""
+    kernel, chunk, dps = task
+    return [(index, _evaluate_case(kernel, case, dps)) for index, case in chunk]
+
+
+# --------------------------------------------------------------------------------------------
+# Reference sets
+# --------------------------------------------------------------------------------------------
+
+def _chunks(items: Sequence[CaseInput], size: int) -> Iterator[list[tuple[int, CaseInput]]]:
+    indexed = list(enumerate(items))
+    for start in range(0, len(indexed), size):
+        yield indexed[start:start + size]
+
+
+def _versions() -> dict[str, str]:
+    return {"symbinfo_version": __version__, "mpmath_version": mpmath.__version__,
+            "flint_version": flint.__version__, "numpy_version": np.__version__,
+            "sympy_version": importlib_metadata.version("sympy")}
+
+
+def metadata(kernel: str, *, dps: int, seed: int, suite: str,
+             input_dtype: str = "float64") -> dict[str, Any]:
+    """The metadata of a reference set (no times or host names: files are reproducible)."""
+    spec, compiled = _compiled(kernel)
+    return {**_versions(), "dps": dps, "seed": seed, "suite": suite,
+            "input_dtype": input_dtype,
+            "definition_latex": sympy.latex(spec.definition),
+            "definition_sympy": sympy.sstr(spec.definition),
+            "output": {"scalar": "one value per case",
+                       "per_class": "one value per class (a list per case)",
+                       "elementwise": "one value per case (per element of the grid)"}[
+                spec.shape],
+            "evaluation": "the un-rewritten definition in arb ball arithmetic (python-flint) "
+                          "at adaptive precision; infinite values by the conventions in mpmath"}
+
+
+def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, seed: int = 0,
+                  long: bool = True, input_dtype: str = "float64",
+                  cases: Sequence[CaseInput] | None = None,
+                  executor: Executor | None = None, progress: Progress | None = None) \
+        -> ReferenceSet:
+    """The reference values of ``kernel`` on ``suite`` (or on the given ``cases``).
+
+    Args:
+      kernel: a name from :func:`kernel_names`.
+      suite: ``"typical"``, ``"adversarial"`` or ``"all"``.
+      dps: significant decimal digits of the outputs (at least 40).
+      seed: seed of the suites' random inputs.
+      long: include the long vectors (:math:`10^5` entries).
+      input_dtype: ``"float64"``, or ``"float32"`` to round the inputs to float32 first (the
+        references a float32 implementation is compared with).
+      cases: inputs to use instead of the suite (see :mod:`symbinfo.refs.inputs`).
+      executor: where to evaluate; None evaluates in this process.
+      progress: called with ``(done, total)`` as cases complete.
+    """
+    if kernel not in kernel_names():
+        raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
+    if suite not in SUITES:
+        raise ValueError(f"suite={suite!r}; expected one of {', '.join(SUITES)}")
+    if dps < 40:
+        raise ValueError(f"dps={dps} is below 40, the digits reference values must carry")
+    if input_dtype not in INPUT_DTYPES:
+        raise ValueError(f"input_dtype={input_dtype!r}; expected one of {', '.join(INPUT_DTYPES)}")
+    inputs = rounded_inputs(cases, input_dtype) if cases is not None else \
+        case_inputs(kernel, suite, seed=seed, long=long, input_dtype=input_dtype)
+    size = max(CHUNK_SIZE, math.ceil(len(inputs) / TASKS))
+    tasks = [(kernel, chunk, dps) for chunk in _chunks(inputs, size)]
+    results: dict[int, Any] = {}
+    results_iter = executor.map(evaluate_chunk, tasks) if executor is not None else \
+        map(evaluate_chunk, tasks)
+    for chunk_result in results_iter:
+        results.update(chunk_result)
+        if progress is not None:
+            progress(len(results), len(inputs))
+    reference_cases = [ReferenceCase(case.case_class, _stored(case.inputs), results[index])
+                       for index, case in enumerate(inputs)]
+    suite_name = "inputs file" if cases is not None else suite
+    return ReferenceSet(kernel, metadata(kernel, dps=dps, seed=seed, suite=suite_name,
+                                         input_dtype=input_dtype), reference_cases)
+
+
+def _stored(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}

@@ -1,0 +1,71 @@
+"""``symbinfo refs``: files, determinism, inputs files, certification, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import mpmath
+
+from symbinfo.cli import main
+from symbinfo.refs import files
+
+
+def test_refs_writes_loadable_deterministic_files(tmp_path, capsys):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert main(["refs", "softmax_cross_entropy", "--no-long", "--workers", "1",
+                 "--out", str(first)]) == 0
+    capsys.readouterr()
+    assert main(["refs", "softmax_cross_entropy", "--no-long", "--workers", "2",
+                 "--out", str(second), "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)["references"]
+    names = sorted(p.name for p in first.iterdir())
+    assert names == ["softmax_cross_entropy-labels.json", "softmax_cross_entropy-soft.json"]
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+        loaded = files.load(first / name)
+        assert loaded.kernel.startswith("softmax_cross_entropy[")
+    assert [r["kernel"] for r in records] == ["softmax_cross_entropy[labels]",
+                                              "softmax_cross_entropy[soft]"]
+
+
+def test_refs_from_an_inputs_file_and_formats(tmp_path):
+    inputs = tmp_path / "cases.csv"
+    inputs.write_text("p,q\n0.2 0.8,0.5 0.5\n")
+    out = tmp_path / "kl.npz"
+    assert main(["refs", "kl_divergence", "--inputs", str(inputs), "--format", "npz",
+                 "--out", str(out), "--workers", "1"]) == 0
+    assert out.exists()
+    csv_out = tmp_path / "kl.csv"
+    assert main(["refs", "kl_divergence", "--inputs", str(inputs), "--format", "csv",
+                 "--out", str(csv_out), "--workers", "1"]) == 0
+    # The file's 0.2 is the binary float 0.2000000000000000111...: the reference is for it.
+    with mpmath.workdps(60):
+        p, q = [mpmath.mpf(0.2), mpmath.mpf(0.8)], [mpmath.mpf(0.5), mpmath.mpf(0.5)]
+        truth = mpmath.fsum(a * mpmath.log(a / b) for a, b in zip(p, q))
+    decimal = csv_out.read_text().splitlines()[1].split(",")[5]
+    with mpmath.workdps(60):
+        assert abs(mpmath.mpf(decimal) - truth) < mpmath.mpf(10) ** -48
+
+
+def test_bad_inputs_file_writes_nothing(tmp_path, capsys):
+    inputs = tmp_path / "cases.csv"
+    inputs.write_text("p,q\n0.2 nan,0.5 0.5\n")
+    out = tmp_path / "out"
+    assert main(["refs", "kl_divergence", "--inputs", str(inputs), "--out", str(out)]) == 2
+    assert "row 2, column 'p', entry 1: nan is not a probability" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_usage_errors_exit_two(tmp_path, capsys):
+    assert main(["refs", "--out", str(tmp_path)]) == 2
+    assert main(["refs", "nope", "--out", str(tmp_path)]) == 2
+    assert main(["refs", "entropy", "--dps", "20", "--out", str(tmp_path)]) == 2
+    assert main(["refs", "entropy", "kl_divergence", "--inputs", "x.csv",
+                 "--out", str(tmp_path)]) == 2
+
+
+def test_certify_passes_when_every_value_is_certified(tmp_path, capsys):
+    assert main(["refs", "binary_entropy", "--certify", "--workers", "1", "--json",
+                 "--out", str(tmp_path)]) == 0
+    (record,) = json.loads(capsys.readouterr().out)["references"]
+    assert record["uncertified"] == 0 and record["cases"] > 400
