@@ -7,10 +7,10 @@ in :data:`COMMAND_MODULES`, in that order.
 
 COMMAND_MODULES = (
     "symbinfo.commands.listing",
-    "symbinfo.commands.examples",
-    "symbinfo.commands.refs",
-    "symbinfo.commands.conform",
     "symbinfo.commands.derive",
     "symbinfo.commands.check",
     "symbinfo.commands.kernels",
+    "symbinfo.commands.refs",
+    "symbinfo.commands.conform",
+    "symbinfo.commands.examples",
 )
