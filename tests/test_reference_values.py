@@ -50,23 +50,23 @@ def test_entropy_with_zero_probabilities_uses_zero_log_zero():
     assert mp_digits(value.decimal, truth, 60) and value.certified
 
 
-def test_exact_zero_is_exact_and_certified():
-    P, Q = symbolic_distribution("P"), symbolic_distribution("Q")
-    definition = kl_definition(P, Q)
+def compiled_kl():
+    """The KL definition of symbolic length compiled, and its symbols p, q, n."""
+    definition = kl_definition(symbolic_distribution("P"), symbolic_distribution("Q"))
     compiled = compile_definition(definition, definition_arguments(definition))
     p, q = IndexedBase("p", positive=True), IndexedBase("q", positive=True)
-    n = Symbol("n", integer=True, positive=True)
+    return compiled, p, q, Symbol("n", integer=True, positive=True)
+
+
+def test_exact_zero_is_exact_and_certified():
+    compiled, p, q, n = compiled_kl()
     same = np.array([0.125, 0.375, 0.5])
     value = evaluate(compiled, {p: same, q: same.copy(), n: 3}, dps=50)
     assert value.decimal == "0" and value.float64 == 0.0 and value.certified
 
 
 def test_infinite_values_are_left_to_the_conventions():
-    P, Q = symbolic_distribution("P"), symbolic_distribution("Q")
-    definition = kl_definition(P, Q)
-    compiled = compile_definition(definition, definition_arguments(definition))
-    p, q = IndexedBase("p", positive=True), IndexedBase("q", positive=True)
-    n = Symbol("n", integer=True, positive=True)
+    compiled, p, q, n = compiled_kl()
     assert evaluate(compiled, {p: np.array([0.5, 0.5]), q: np.array([0.0, 1.0]), n: 2}) is None
     refs = reference_set("kl_divergence", "adversarial", long=False)
     infinite = [c for c in refs.cases if c.case_class == "q = 0 < p (infinite)"]
