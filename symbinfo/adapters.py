@@ -19,6 +19,7 @@ The function returns the kernel's value: a scalar, or a vector for ``softmax``,
 
 ``numpy`` is the textbook formula written naively (fast, and wrong at the edges); ``scipy``
 uses SciPy's special functions; ``torch`` uses PyTorch's functional API and autograd (CPU);
+``jax`` uses ``jax.scipy.special``, ``jax.nn`` and ``jax.grad`` (CPU, 64-bit mode on);
 ``symbinfo`` uses :mod:`symbinfo.kernels`.
 """
 
@@ -221,6 +222,79 @@ def torch_kernels() -> Kernels:
     }
 
 
+def jax_kernels() -> Kernels:
+    """JAX on the CPU: ``jax.scipy.special``, ``jax.nn`` and ``jax.grad`` for the gradients.
+
+    JAX computes in float32 unless 64-bit mode is on; this adapter turns it on
+    (``jax.config.update("jax_enable_x64", True)``, a process-wide setting) so that float64
+    inputs are computed in float64.
+    """
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    from jax.scipy import special
+
+    def array(value: Any) -> Any:
+        return jnp.asarray(np.asarray(value))
+
+    def soft_target(a: Inputs) -> Any:
+        return array(_soft_target(a))
+
+    def cross_entropy(z: Any, a: Inputs, soft: bool) -> Any:
+        log_q = jax.nn.log_softmax(z)
+        return -jnp.sum(soft_target(a) * log_q) if soft else -log_q[int(a["label"])]
+
+    def bce_logits(s: Any, a: Inputs) -> Any:
+        x, w = array(a["x"]), array(a["w"])
+        return -(w * x * jax.nn.log_sigmoid(s) + (1 - x) * jax.nn.log_sigmoid(-s))
+
+    def js(a: Inputs) -> Any:
+        p, q = array(a["p"]), array(a["q"])
+        m = (p + q) / 2
+        return 0.5 * jnp.sum(special.rel_entr(p, m)) + 0.5 * jnp.sum(special.rel_entr(q, m))
+
+    def mutual_information(a: Inputs) -> Any:
+        joint = array(a["joint"])
+        return jnp.sum(special.rel_entr(joint, jnp.outer(joint.sum(axis=1), joint.sum(axis=0))))
+
+    def focal(a: Inputs) -> Any:
+        p, x = array(a["p"]), array(a["x"])
+        return -(FOCAL_ALPHA * x * (1 - p) ** FOCAL_GAMMA * jnp.log(p)
+                 + (1 - FOCAL_ALPHA) * (1 - x) * p ** FOCAL_GAMMA * jnp.log1p(-p))
+
+    def numpy(function: Callable[[Inputs], Any]) -> Callable[[Inputs], Any]:
+        return lambda a: np.asarray(function(a))
+
+    return {
+        "entropy": numpy(lambda a: jnp.sum(special.entr(array(a["p"])))),
+        "cross_entropy": numpy(lambda a: -jnp.sum(special.xlogy(array(a["p"]), array(a["q"])))),
+        "kl_divergence": numpy(lambda a: jnp.sum(special.rel_entr(array(a["p"]),
+                                                                  array(a["q"])))),
+        "js_divergence": numpy(js),
+        "perplexity": numpy(lambda a: jnp.exp(-jnp.sum(special.xlogy(array(a["p"]),
+                                                                     array(a["q"]))))),
+        "mutual_information": numpy(mutual_information),
+        "binary_entropy": numpy(lambda a: special.entr(array(a["p"]))
+                                + special.entr(1 - array(a["p"]))),
+        "logsumexp": numpy(lambda a: special.logsumexp(array(a["z"]))),
+        "log_softmax": numpy(lambda a: jax.nn.log_softmax(array(a["z"]))),
+        "softmax": numpy(lambda a: jax.nn.softmax(array(a["z"]))),
+        "softmax_cross_entropy[labels]": numpy(lambda a: cross_entropy(array(a["z"]), a, False)),
+        "softmax_cross_entropy[soft]": numpy(lambda a: cross_entropy(array(a["z"]), a, True)),
+        "softmax_cross_entropy_grad[labels]":
+            numpy(lambda a: jax.grad(lambda z: cross_entropy(z, a, False))(array(a["z"]))),
+        "softmax_cross_entropy_grad[soft]":
+            numpy(lambda a: jax.grad(lambda z: cross_entropy(z, a, True))(array(a["z"]))),
+        "binary_cross_entropy": numpy(lambda a: -(special.xlogy(array(a["x"]), array(a["p"]))
+                                                  + special.xlog1py(1 - array(a["x"]),
+                                                                    -array(a["p"])))),
+        "bce_with_logits": numpy(lambda a: bce_logits(array(a["s"]), a)),
+        "bce_with_logits_grad": numpy(lambda a: jax.grad(lambda s: bce_logits(s, a))(
+            array(a["s"]))),
+        "focal_loss": numpy(focal),
+    }
+
+
 def symbinfo_kernels() -> Kernels:
     """symbinfo's own kernels, called as the accuracy checks call them."""
     from symbinfo import accuracy
@@ -231,6 +305,7 @@ BUILT_IN: dict[str, Callable[[], Kernels]] = {
     "numpy": lambda: NUMPY,
     "scipy": scipy_kernels,
     "torch": torch_kernels,
+    "jax": jax_kernels,
     "symbinfo": symbinfo_kernels,
 }
 """The implementations ``symbinfo conform --impl`` knows by name."""

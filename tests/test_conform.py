@@ -112,3 +112,28 @@ def test_load_implementation_rejects_non_callables(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(ValueError, match="'value' is not a callable"):
         load_implementation("not_callable:value")
+
+
+@pytest.fixture(scope="module")
+def typical_refs():
+    from symbinfo.refs.generate import kernel_names
+    return {k: reference_set(k, "typical", long=False) for k in kernel_names()}
+
+
+@pytest.mark.parametrize("implementation", ["numpy", "scipy", "torch", "jax", "symbinfo"])
+def test_every_adapter_is_wired_right_on_typical_inputs(implementation, typical_refs):
+    """Away from the edges every library is accurate: a median beyond a few ULPs, or any
+    failure, would mean the adapter passes the wrong inputs (torch and jax are installed by
+    .ci/run, so nothing skips in CI)."""
+    if implementation in ("torch", "jax"):
+        pytest.importorskip(implementation)
+    adapter = built_in(implementation)
+    implemented = 0
+    for kernel, refs in typical_refs.items():
+        report = conform(adapter, refs, name=implementation)
+        if not report.implemented:
+            continue
+        implemented += 1
+        assert not report.failures and not report.nonfinite, (kernel, report.failures[:1])
+        assert report.median_ulp <= 8, (kernel, report.median_ulp, report.worst)
+    assert implemented >= 16
