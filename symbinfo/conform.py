@@ -67,7 +67,7 @@ class ConformanceReport:
 
 
 def built_in(name: str) -> Implementation:
-    """A built-in implementation by name (``numpy``, ``scipy``, ``torch``, ``symbinfo``)."""
+    """A built-in implementation by name (``numpy``, ``scipy``, ``torch``, ``jax``, ``symbinfo``)."""
     if name not in BUILT_IN:
         raise ValueError(f"unknown implementation {name!r}; built in: {', '.join(BUILT_IN)}, "
                          "or MODULE:CALLABLE")

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("references", nargs="+", metavar="REFS",
                         help="JSON reference files, or directories of them")
     parser.add_argument("--impl", required=True,
-                        help="numpy, scipy, torch, symbinfo, or MODULE:CALLABLE (your adapter: "
+                        help="numpy, scipy, torch, jax, symbinfo, or MODULE:CALLABLE (your adapter: "
                              "callable(kernel, inputs) -> value)")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     parser.add_argument("--max-ulp", type=float, help="exit 1 if any error exceeds this")
