@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import math
+import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,20 +123,39 @@ def typical_refs():
     return {k: reference_set(k, "typical", long=False) for k in kernel_names()}
 
 
-@pytest.mark.parametrize("implementation", ["numpy", "scipy", "torch", "jax", "symbinfo"])
-def test_every_adapter_is_wired_right_on_typical_inputs(implementation, typical_refs):
-    """Away from the edges every library is accurate: a median beyond a few ULPs, or any
-    failure, would mean the adapter passes the wrong inputs (torch and jax are installed by
-    .ci/run, so nothing skips in CI)."""
-    if implementation in ("torch", "jax"):
-        pytest.importorskip(implementation)
+def wiring_errors(implementation, typical_refs):
+    """What is wrong with an adapter on typical inputs, where every library is accurate: a
+    median beyond a few ULPs, or any failure, means it passes the wrong inputs."""
     adapter = built_in(implementation)
-    implemented = 0
+    problems, implemented = [], 0
     for kernel, refs in typical_refs.items():
         report = conform(adapter, refs, name=implementation)
         if not report.implemented:
             continue
         implemented += 1
-        assert not report.failures and not report.nonfinite, (kernel, report.failures[:1])
-        assert report.median_ulp <= 8, (kernel, report.median_ulp, report.worst)
-    assert implemented >= 16
+        if report.failures or report.nonfinite or report.median_ulp > 8:
+            problems.append((kernel, report.median_ulp, (report.failures + report.nonfinite)[:1]))
+    return implemented, problems
+
+
+@pytest.mark.parametrize("implementation", ["numpy", "scipy", "torch", "symbinfo"])
+def test_every_adapter_is_wired_right_on_typical_inputs(implementation, typical_refs):
+    if implementation == "torch":
+        pytest.importorskip("torch")  # installed by .ci/run: nothing skips in CI
+    implemented, problems = wiring_errors(implementation, typical_refs)
+    assert implemented >= 16 and not problems
+
+
+def test_jax_adapter_is_wired_right_on_typical_inputs():
+    """In a subprocess: JAX is multithreaded, and the engine's forked workers must never run
+    in a process that has imported it."""
+    pytest.importorskip("jax")  # installed by .ci/run: nothing skips in CI
+    code = ("from tests.test_conform import wiring_errors\n"
+            "from symbinfo.refs.generate import kernel_names, reference_set\n"
+            "refs = {k: reference_set(k, 'typical', long=False) for k in kernel_names()}\n"
+            "print(repr(wiring_errors('jax', refs)))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=600, check=False, cwd=str(Path(__file__).parent.parent))
+    assert result.returncode == 0, result.stderr[-2000:]
+    implemented, problems = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    assert implemented == 18 and problems == []
