@@ -339,23 +339,20 @@ def _input_value(x: Any) -> Any:
     return _exact_float(float(x))
 
 
-def _one_based(values: Any) -> list[Any]:
-    """A 1-based (padded) nested list of exact values from a NumPy array."""
-    array = np.asarray(values)
-    if array.ndim == 1:
-        return [None] + [_exact_float(v) for v in array.tolist()]
-    return [None] + [_one_based(row) for row in array]
-
-
-def _one_based_balls(values: Any) -> list[Any]:
+def _one_based(values: Any, convert: Callable[[float], Any]) -> list[Any]:
+    """A 1-based (padded) nested list of ``convert``-ed entries of a NumPy array."""
     array = np.asarray(values, dtype=np.float64)
     if array.ndim == 1:
-        return [None] + [arb(v) for v in array.tolist()]
-    return [None] + [_one_based_balls(row) for row in array]
+        return [None] + [convert(v) for v in array.tolist()]
+    return [None] + [_one_based(row, convert) for row in array]
 
 
-_READERS = {"vector": _one_based, "integer": int, "number": _input_value}
-_BALL_READERS = {"vector": _one_based_balls, "integer": int, "number": lambda v: arb(float(v))}
+# How each kind of argument is read: exactly (rationals) for the careful evaluation, as balls
+# (exact too: a binary float is one ball of radius 0) for the fast path.
+_READERS = {"vector": lambda v: _one_based(v, _exact_float), "integer": int,
+            "number": _input_value}
+_BALL_READERS = {"vector": lambda v: _one_based(v, arb), "integer": int,
+                 "number": lambda v: arb(float(v))}
 
 
 def _inputs(compiled: CompiledDefinition, bindings: dict[Any, Any],

@@ -56,46 +56,9 @@ def _round_half_even(numerator: int, denominator: int) -> int:
     return quotient
 
 
-def round_dyadic(mantissa: int, exponent: int, fmt: FloatFormat = BINARY64) -> float:
-    r"""Round the exact dyadic number :math:`m \cdot 2^{e}` to ``fmt`` (ties to even): the
-    shifts-only case of :func:`round_to_float` (ball endpoints are dyadic).
-
-    >>> round_dyadic(3, -2), round_dyadic(2 ** 53 + 1, 0)  # 0.75; a tie, to even
-    (0.75, 9007199254740992.0)
-    """
-    if mantissa == 0:
-        return 0.0
-    sign = -1.0 if mantissa < 0 else 1.0
-    magnitude = abs(mantissa)
-    top = magnitude.bit_length() - 1 + exponent  # floor(log2(value))
-    quantum = max(top - fmt.precision + 1, fmt.quantum_exponent)
-    shift = quantum - exponent
-    if shift <= 0:
-        integer = magnitude << -shift
-    else:
-        integer = magnitude >> shift
-        remainder = magnitude - (integer << shift)
-        half = 1 << (shift - 1)
-        if remainder > half or (remainder == half and integer & 1):
-            integer += 1
-    if integer.bit_length() - 1 + quantum > fmt.max_exponent:
-        return sign * math.inf
-    return sign * math.ldexp(integer, quantum)
-
-
-def round_to_float(value: Fraction, fmt: FloatFormat = BINARY64) -> float:
-    r"""Round an exact rational to the nearest number of ``fmt`` (ties to even).
-
-    Returns a Python float holding the rounded value exactly (binary32 values are exactly
-    representable in binary64); :math:`\pm\infty` past the largest finite number, signed zero
-    below half the smallest subnormal. Integer arithmetic only: no intermediate rounding.
-
-    >>> round_to_float(Fraction(1, 3)) == 1 / 3
-    True
-    >>> round_to_float(Fraction(1, 2 ** 1075))  # exactly half the smallest subnormal: to even
-    0.0
-    """
-    numerator, denominator = value.numerator, value.denominator
+def _round_ratio(numerator: int, denominator: int, fmt: FloatFormat) -> float:
+    """Round ``numerator / denominator`` (``denominator > 0``) to ``fmt``, ties to even, with
+    integer arithmetic only."""
     if numerator == 0:
         return 0.0
     sign = -1.0 if numerator < 0 else 1.0
@@ -113,6 +76,33 @@ def round_to_float(value: Fraction, fmt: FloatFormat = BINARY64) -> float:
     if integer.bit_length() - 1 + quantum > fmt.max_exponent:  # the rounded value's exponent
         return sign * math.inf
     return sign * math.ldexp(integer, quantum)
+
+
+def round_to_float(value: Fraction, fmt: FloatFormat = BINARY64) -> float:
+    r"""Round an exact rational to the nearest number of ``fmt`` (ties to even).
+
+    Returns a Python float holding the rounded value exactly (binary32 values are exactly
+    representable in binary64); :math:`\pm\infty` past the largest finite number, signed zero
+    below half the smallest subnormal. Integer arithmetic only: no intermediate rounding.
+
+    >>> round_to_float(Fraction(1, 3)) == 1 / 3
+    True
+    >>> round_to_float(Fraction(1, 2 ** 1075))  # exactly half the smallest subnormal: to even
+    0.0
+    """
+    return _round_ratio(value.numerator, value.denominator, fmt)
+
+
+def round_dyadic(mantissa: int, exponent: int, fmt: FloatFormat = BINARY64) -> float:
+    r"""Round the exact dyadic number :math:`m \cdot 2^{e}` to ``fmt`` (ties to even), as
+    ball endpoints are: :func:`round_to_float` without building a ``Fraction``.
+
+    >>> round_dyadic(3, -2), round_dyadic(2 ** 53 + 1, 0)  # 0.75; a tie, to even
+    (0.75, 9007199254740992.0)
+    """
+    if exponent >= 0:
+        return _round_ratio(mantissa << exponent, 1, fmt)
+    return _round_ratio(mantissa, 1 << -exponent, fmt)
 
 
 def certified_round(lower: Fraction, upper: Fraction, fmt: FloatFormat = BINARY64) \
