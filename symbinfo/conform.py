@@ -56,6 +56,9 @@ class ConformanceReport:
     """Outputs that are not finite where the reference is (or the wrong infinity)."""
     failures: list[str] = field(default_factory=list)
     """Cases on which the implementation raised an exception."""
+    exceeding: list[str] = field(default_factory=list)
+    """With a ``max_ulp``: the first :data:`MAX_EXCEEDING` outputs beyond it, each with its
+    case, the expected and returned values and the error."""
     implemented: bool = True
 
     def as_record(self) -> dict[str, Any]:
@@ -159,9 +162,21 @@ def case_errors(implementation: Implementation, reference: ReferenceSet, case: R
                 for g, e in zip(got, expected)]
 
 
+MAX_EXCEEDING = 10
+"""How many outputs beyond ``max_ulp`` a report describes."""
+
+
+def _exceeding_line(case: ReferenceCase, error: float, got: float, expected: ReferenceValue,
+                    dtype: str) -> str:
+    rounded = expected.float64 if dtype == "float64" else expected.float32
+    return (f"{describe(case)}: expected {short_decimal(expected)} (float: {rounded!r}), "
+            f"got {got!r}, error {error:.4g} ULP")
+
+
 def conform(implementation: Implementation, reference: ReferenceSet, dtype: str = "float64",
-            *, name: str = "implementation") -> ConformanceReport:
-    """Run ``implementation`` on every case of ``reference`` in ``dtype`` and report the errors.
+            *, name: str = "implementation", max_ulp: float | None = None) -> ConformanceReport:
+    """Run ``implementation`` on every case of ``reference`` in ``dtype`` and report the errors;
+    with ``max_ulp``, also describe the first outputs beyond it (``report.exceeding``).
 
     >>> from symbinfo.refs.generate import reference_set
     >>> refs = reference_set("logsumexp", "adversarial", long=False)
@@ -187,6 +202,8 @@ def conform(implementation: Implementation, reference: ReferenceSet, dtype: str 
             report.failures.append(f"{describe(case)}: {type(error).__name__}: {error}")
             continue
         for error, got, expected in results:
+            if max_ulp is not None and error > max_ulp and len(report.exceeding) < MAX_EXCEEDING:
+                report.exceeding.append(_exceeding_line(case, error, got, expected, dtype))
             if error == math.inf:
                 report.nonfinite.append(f"{describe(case)}: got {got!r}, expected "
                                         f"{short_decimal(expected)}")
