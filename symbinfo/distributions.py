@@ -141,22 +141,22 @@ def _is_exact(expr: Expr) -> bool:
     return not expr.has(sympy.Float)
 
 
-def _check_normalised(probabilities: Sequence[Expr], name: str,
-                      tolerance: float) -> tuple[Eq, ...]:
-    """Check that the entries sum to 1, or return the side condition when undecidable."""
+def _check_normalised(probabilities: Sequence[Expr], name: str, tolerance: float) -> None:
+    """Check that numeric entries sum to 1 (exactly, or within ``tolerance`` for floats).
+
+    A sum with symbols is not decided here: it is the side condition that
+    :attr:`FiniteDistribution.constraints` states.
+    """
     total = sympy.Add(*probabilities)
     if total.free_symbols:
-        if sympy.simplify(total - 1) == 0:
-            return ()
-        return (Eq(total, 1),)
+        return
     if _is_exact(total):
         if total != 1:
             raise ValueError(f"the probabilities of {name} sum to {total}, not 1")
-        return ()
+        return
     if abs(float(total) - 1.0) > tolerance:
         raise ValueError(f"the probabilities of {name} sum to {float(total)!r}, not 1 "
                          f"(floats are allowed a tolerance of {tolerance:g})")
-    return ()
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import io
 import json
 import math
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -229,33 +230,35 @@ def _table(value: Any, where: str) -> np.ndarray:
                      for i, r in enumerate(rows)])
 
 
-def _check_probabilities(values: np.ndarray, where: str, *, normalised: bool) -> None:
+def _check_entries(values: np.ndarray, where: str, valid: Callable[[float], bool],
+                   what: str) -> None:
+    """Raise at the first entry (in reading order) that is not ``valid``: it ``is not {what}``."""
     for k, v in enumerate(np.ravel(values).tolist()):
-        if not (0.0 <= v <= 1.0):  # also rejects NaN
-            raise InputError(f"{where}, entry {k}: {v!r} is not a probability in [0, 1]")
-    if normalised and abs(math.fsum(np.ravel(values)) - 1.0) > SUM_TOLERANCE:
-        raise InputError(f"{where}: the probabilities sum to {math.fsum(np.ravel(values))!r}, "
-                         f"not 1 (tolerance {SUM_TOLERANCE:g})")
+        if not valid(v):
+            raise InputError(f"{where}, entry {k}: {v!r} is not {what}")
 
 
-def _check_finite(values: np.ndarray, where: str) -> None:
-    for k, v in enumerate(np.ravel(values).tolist()):
-        if not math.isfinite(v):
-            raise InputError(f"{where}, entry {k}: {v!r} is not finite")
+def _check_probabilities(values: np.ndarray, where: str) -> None:
+    """Entries in [0, 1] (NaN fails the comparison) that sum to 1."""
+    _check_entries(values, where, lambda v: 0.0 <= v <= 1.0, "a probability in [0, 1]")
+    total = math.fsum(np.ravel(values))
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise InputError(f"{where}: the probabilities sum to {total!r}, not 1 "
+                         f"(tolerance {SUM_TOLERANCE:g})")
 
 
 def _read_input(kind: str, value: Any, where: str) -> Any:
     if kind == "probabilities":
         vector = _vector(value, where)
-        _check_probabilities(vector, where, normalised=True)
+        _check_probabilities(vector, where)
         return vector
     if kind == "logits":
         vector = _vector(value, where)
-        _check_finite(vector, where)
+        _check_entries(vector, where, math.isfinite, "finite")
         return vector
     if kind == "table":
         table = _table(value, where)
-        _check_probabilities(table, where, normalised=True)
+        _check_probabilities(table, where)
         return table
     if kind == "label":
         number = _number(value, where)
