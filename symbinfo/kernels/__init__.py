@@ -138,7 +138,7 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1,
 
     >>> from symbinfo import kernels
     >>> float(kernels.kl_divergence([0.5, 0.5], [0.5 * (1 + 1e-9), 0.5 * (1 - 1e-9)]))
-    -5.501115126004976e-17
+    -5.5011151156652186e-17
 
     (negative: these two floats sum to :math:`1 + 5.55 \cdot 10^{-17}`, not 1.)
     """
@@ -304,7 +304,7 @@ def softmax_cross_entropy(logits: ArrayLike, target: ArrayLike, *, axis: int = -
     if _is_labels(target) and label_smoothing == 0:
         labels = np.asarray(target)
         losses = apply_along_axis(_softmax_ce("labels"), {"logits": logits}, axes=(axis,),
-                                  scalars=(labels,))
+                                  per_sample=(labels,))
         return reduce_losses(losses, reduction)
     if _is_labels(target):
         target = _one_hot(target, np.shape(logits), axis).astype(result_dtype(logits))
@@ -337,7 +337,7 @@ def softmax_cross_entropy_grad(logits: ArrayLike, target: ArrayLike, *, axis: in
     """
     if _is_labels(target) and label_smoothing == 0:
         return apply_along_axis(_softmax_ce_grad("labels"), {"logits": logits}, axes=(axis,),
-                                scalars=(np.asarray(target),), keep_axes=True)
+                                per_sample=(np.asarray(target),), keep_axes=True)
     if _is_labels(target):
         target = _one_hot(target, np.shape(logits), axis).astype(result_dtype(logits))
     k = np.shape(logits)[axis]

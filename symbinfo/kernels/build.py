@@ -16,7 +16,8 @@ array([0.00000000e+00, 6.93147181e-01, 4.01439466e-16])
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from sympy import Expr
 from sympy.codegen.rewriting import Optimization
 
 from symbinfo.kernels import primitives
+from symbinfo.kernels.primitives import BLOCK_ELEMENTS
 from symbinfo.kernels.printer import PRIMITIVES, KernelPrinter
 from symbinfo.kernels.rewrite import STABLE_REWRITES, optimize
 
@@ -70,26 +72,53 @@ def result_dtype(*arrays: Any) -> np.dtype[Any]:
     return np.dtype(np.float64)
 
 
-def as_float_array(values: ArrayLike, name: str) -> NDArray[np.float64]:
-    """``values`` as a float64 array, refusing non-numeric and complex input by name."""
+def real_array(values: ArrayLike, name: str) -> NDArray[Any]:
+    """``values`` as an array of real numbers (converted to float64 block by block later),
+    refusing non-numeric and complex input by name."""
     array = np.asarray(values)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.floating)
                                      or np.issubdtype(array.dtype, np.integer)
                                      or array.dtype == bool):
         raise TypeError(f"{name} must be an array of real numbers, not {array.dtype}")
-    return array.astype(np.float64, copy=False)
+    return array
+
+
+def _batch_blocks(batch_shape: tuple[int, ...], row_size: int,
+                  target: int = BLOCK_ELEMENTS) -> Iterator[tuple[slice, ...]]:
+    """Index tuples (of slices, so no axis is dropped) that cover ``batch_shape`` in blocks of
+    about ``target`` elements, each batch entry being a row of ``row_size`` elements.
+
+    >>> list(_batch_blocks((5,), 4, target=8))
+    [(slice(0, 2, None),), (slice(2, 4, None),), (slice(4, 6, None),)]
+    >>> list(_batch_blocks((2, 3), 4, target=8))[:2]
+    [(slice(0, 1, None), slice(0, 2, None)), (slice(0, 1, None), slice(2, 4, None))]
+    """
+    if not batch_shape:
+        yield ()
+        return
+    per_entry = math.prod(batch_shape[1:]) * row_size
+    if per_entry > target and len(batch_shape) > 1:
+        for i in range(max(batch_shape[0], 1)):  # an empty batch: one empty block
+            for rest in _batch_blocks(batch_shape[1:], row_size, target):
+                yield (slice(i, i + 1), *rest)
+        return
+    step = max(1, target // max(per_entry, 1))
+    for start in range(0, max(batch_shape[0], 1), step):
+        yield (slice(start, start + step),)
 
 
 def apply_along_axis(kernel: Callable[..., Any], arrays: dict[str, ArrayLike], *,
-                     axes: tuple[int, ...] = (-1,), scalars: Sequence[Any] = (),
-                     keep_axes: bool = False) -> NDArray[Any]:
-    """Call ``kernel(*arrays, *scalars)`` on float64 arrays broadcast together, with ``axes``
-    moved to the end; squeeze the reduced axes (or move them back with ``keep_axes``), and
-    return the input's float dtype.
+                     axes: tuple[int, ...] = (-1,), per_sample: Sequence[Any] = (),
+                     scalars: Sequence[Any] = (), keep_axes: bool = False) -> NDArray[Any]:
+    """Call ``kernel(*arrays, *per_sample, *scalars)`` on float64 arrays broadcast together,
+    with ``axes`` moved to the end, one block of samples at a time
+    (:data:`~symbinfo.kernels.primitives.BLOCK_ELEMENTS` elements);
+    squeeze the reduced axes (or move them back with ``keep_axes``), and return the input's
+    float dtype. ``per_sample`` arrays (integer labels) have one entry per sample and are cut
+    into the same blocks; ``scalars`` are passed whole.
     """
     dtype = result_dtype(*arrays.values())
-    values = [as_float_array(a, name) for name, a in arrays.items()]
-    values = np.broadcast_arrays(*values)
+    values = np.broadcast_arrays(*[real_array(a, name) for name, a in arrays.items()])
     ndim = values[0].ndim
     if ndim < len(axes):
         raise ValueError(f"{next(iter(arrays))} needs at least {len(axes)} dimension(s), "
@@ -99,7 +128,20 @@ def apply_along_axis(kernel: Callable[..., Any], arrays: dict[str, ArrayLike], *
     source = [a % ndim for a in axes]
     target = list(range(ndim - len(axes), ndim))
     moved = [np.moveaxis(v, source, target) for v in values]
-    result = np.asarray(kernel(*moved, *scalars), dtype=np.float64) + 0.0  # no -0.0
+    row_shape = moved[0].shape[ndim - len(axes):]
+    samples = [np.asarray(s) for s in per_sample]
+    batch = np.broadcast_shapes(moved[0].shape[:ndim - len(axes)], *[s.shape for s in samples])
+    moved = [np.broadcast_to(v, batch + row_shape) for v in moved]
+    samples = [np.broadcast_to(s, batch) for s in samples]
+    result: NDArray[np.float64] | None = None
+    for index in _batch_blocks(batch, math.prod(row_shape)):
+        block = kernel(*[np.asarray(v[index], dtype=np.float64) for v in moved],
+                       *[s[index] for s in samples], *scalars)
+        block = np.asarray(block, dtype=np.float64)
+        if result is None:
+            result = np.empty(batch + block.shape[len(batch):], dtype=np.float64)
+        np.add(block, 0.0, out=result[(*index, ...)])  # + 0.0: no -0.0
+    assert result is not None  # there is always at least one block
     if keep_axes:
         result = np.moveaxis(result, target, source)
     else:

@@ -28,6 +28,7 @@ arguments.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,19 +75,16 @@ def _max_magnitude(x: Array) -> Array:
     return np.maximum(np.max(x, axis=-1, keepdims=True), -np.min(x, axis=-1, keepdims=True))
 
 
-def accurate_sum_parts(x: Array) -> tuple[Array, Array]:
-    r"""The sum along the last axis (kept) as an unevaluated pair :math:`s + e`, accurate to
-    about :math:`\varepsilon^2 \sum_j |x_j|`: the terms are split by :func:`_extract` (twice
-    for more than :math:`2^{16}` terms) into parts that sum exactly and a remainder
-    :math:`\le (n+2)\, \varepsilon \max_j |x_j|` in size, summed by ``numpy.sum``. The
-    result does not depend on the memory layout (NumPy's own pairwise summation applies only
-    along the contiguous axis). Infinities and NaN propagate as in ``numpy.sum``.
+BLOCK_ELEMENTS = 1 << 16
+"""About how many elements one NumPy pass of a kernel works on: few enough for the temporaries
+to stay in the processor's cache (NumPy evaluates an expression one operation at a time, each a
+pass over its operands), enough for NumPy's per-call overhead not to matter. Kernels run on
+blocks of samples of this size, and long sums on chunks of this size, so their extra memory is
+a few blocks beyond the output."""
 
-    >>> s, e = accurate_sum_parts(np.array([1.0, 2.0 ** -60, 2.0 ** -60]))
-    >>> s.tolist(), e.tolist()
-    ([1.0], [1.734723475976807e-18])
-    """
-    x = np.asarray(x, dtype=np.float64)
+
+def _sum_parts(x: Array) -> tuple[Array, Array]:
+    """:func:`accurate_sum_parts` of one chunk (see there)."""
     bound = _max_magnitude(x) if x.shape[-1] else np.zeros(x.shape[:-1] + (1,))
     if not np.all(np.isfinite(bound) & (bound < 2.0 ** 1000)):
         plain = np.sum(x, axis=-1, keepdims=True)
@@ -102,17 +100,71 @@ def accurate_sum_parts(x: Array) -> tuple[Array, Array]:
     return two_sum(exact[0], rest)
 
 
+def sum_parts_of_terms(terms: Callable[..., Array], *arrays: Array) -> tuple[Array, Array]:
+    r"""The sum along the last axis (kept) of ``terms(*arrays)``, an elementwise function of
+    the arrays, as an unevaluated pair :math:`s + e` (:func:`accurate_sum_parts`). Long rows
+    are cut into chunks of about :data:`BLOCK_ELEMENTS` elements: the terms of one chunk are
+    computed and summed while they are in cache, and the chunks' pairs are summed accurately
+    at the end, so no array of all the terms is ever made.
+
+    >>> s, e = sum_parts_of_terms(np.square, np.full(10 ** 6, 0.1))
+    >>> float(s[0] + e[0])
+    10000.000000000002
+    """
+    arrays = np.broadcast_arrays(*arrays)
+    shape = arrays[0].shape
+    width = max(BLOCK_ELEMENTS // max(math.prod(shape[:-1]), 1), 1024)
+    if shape[-1] <= 2 * width:
+        return _sum_parts(np.asarray(terms(*arrays), dtype=np.float64))
+    chunk_parts = [_sum_parts(np.asarray(terms(*[a[..., start:start + width] for a in arrays]),
+                                         dtype=np.float64))
+                   for start in range(0, shape[-1], width)]
+    return _sum_parts(np.concatenate([part for parts in chunk_parts for part in parts], axis=-1))
+
+
+def accurate_sum_parts(x: Array) -> tuple[Array, Array]:
+    r"""The sum along the last axis (kept) as an unevaluated pair :math:`s + e`, accurate to
+    about :math:`\varepsilon^2 \sum_j |x_j|`: the terms are split by :func:`_extract` (twice
+    for more than :math:`2^{16}` terms) into parts that sum exactly and a remainder
+    :math:`\le (n+2)\, \varepsilon \max_j |x_j|` in size, summed by ``numpy.sum``. The
+    result does not depend on the memory layout (NumPy's own pairwise summation applies only
+    along the contiguous axis). Infinities and NaN propagate as in ``numpy.sum``.
+
+    >>> s, e = accurate_sum_parts(np.array([1.0, 2.0 ** -60, 2.0 ** -60]))
+    >>> s.tolist(), e.tolist()
+    ([1.0], [1.734723475976807e-18])
+    """
+    return sum_parts_of_terms(_identity, np.asarray(x, dtype=np.float64))
+
+
+def _identity(x: Array) -> Array:
+    return x
+
+
 def accurate_sum(x: Array) -> Array:
-    r""":math:`\sum_j x_j` along the last axis (kept, length 1), as a pairwise sum with every
-    rounding error captured by :func:`two_sum` and added back: the result is within about one
-    rounding of the exact sum of the :math:`x_j` along *any* axis (NumPy's own pairwise
-    summation applies only along the contiguous axis). Infinities and NaN propagate as in
-    ``numpy.sum``.
+    r""":math:`\sum_j x_j` along the last axis (kept, length 1), within about one rounding of
+    the exact sum (:func:`accurate_sum_parts`) along *any* axis (NumPy's own pairwise summation
+    applies only along the contiguous axis). Infinities and NaN propagate as in ``numpy.sum``.
 
     >>> accurate_sum(np.array([1.0, 1e-17, -1.0])).tolist()
     [1e-17]
     """
-    total, error = accurate_sum_parts(x)
+    return _evaluated(*accurate_sum_parts(x))
+
+
+def sum_terms(terms: Callable[..., Array], *arrays: Array) -> Array:
+    r""":math:`\sum_j t_j` along the last axis (kept) of the elementwise terms
+    :math:`t = ` ``terms(*arrays)``, computed chunk by chunk (:func:`sum_parts_of_terms`): the
+    printer's form of a sum whose summand is elementwise, such as :math:`-\sum_i p_i \log p_i`.
+
+    >>> sum_terms(np.multiply, np.array([1.0, 2.0]), np.array([3.0, 4.0])).tolist()
+    [11.0]
+    """
+    return _evaluated(*sum_parts_of_terms(terms, *arrays))
+
+
+def _evaluated(total: Array, error: Array) -> Array:
+    """``total + error``, or ``total`` where it is not finite."""
     with np.errstate(invalid="ignore"):
         return np.where(np.isfinite(total), total + error, total)
 
@@ -176,36 +228,48 @@ def rel_entr(p: Array, q: Array, difference: Array) -> Array:
     cancellation (the rewrite pass supplies it from the symbolic form, e.g.
     :math:`(p - q)/2` for the JS mixture).
 
-    .. math:: p \log \frac{p}{q} =
-              \begin{cases}
-              p \operatorname{log1p}(d / q) & q/2 \le p \le 2q \text{ (no cancellation near } p = q)\\
-              p \log(p / q) & \text{otherwise, } p/q \text{ normal} \\
-              p (\log p - \log q) & p/q \text{ subnormal or overflowing}
-              \end{cases}
+    With :math:`r = \mathrm{fl}(p/q) = \frac{p}{q}(1 + \delta)`, :math:`|\delta| \le
+    2^{-53}`:
 
-    with :math:`0 \log(0/q) = 0` for :math:`q \ge 0` and :math:`+\infty` for :math:`p > 0 = q`
-    or a negative argument (SciPy's ``rel_entr``).
+    .. math:: p \log \frac{p}{q} = p \log r - p \log(1 + \delta)
+              \approx p \log r + (p - q r), \qquad p - q r = d - q (r - 1),
+
+    one logarithm per term. Near :math:`p = q` the rounding :math:`\delta` is as large as
+    the term itself, and the correction :math:`p - qr` restores it: for
+    :math:`\tfrac12 \le r \le 2`, :math:`r - 1` is exact (Sterbenz) and
+    :math:`d - q(r - 1)` is exact but for :math:`\varepsilon |d|`, which is within a few
+    rounding errors of the term. Below :math:`r = \tfrac12` the term is at least
+    :math:`0.69\, p` in size and needs no correction; where :math:`p/q` is subnormal or
+    overflows it is :math:`p (\log p - \log q)`. :math:`0 \log(0/q) = 0` for :math:`q \ge 0`,
+    and :math:`+\infty` for :math:`p > 0 = q` or a negative argument (SciPy's ``rel_entr``).
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        ratio = p / q
-        near = (ratio >= 0.5) & (ratio <= 2.0)
-        log_ratio = np.where(near, np.log1p(difference / q), np.log(ratio))
-        extreme = ~(ratio >= _TINY) | (ratio == np.inf)
-        if np.any(extreme):
-            pe = np.broadcast_to(p, log_ratio.shape)[extreme]
-            qe = np.broadcast_to(q, log_ratio.shape)[extreme]
-            log_ratio[extreme] = np.log(pe) - np.log(qe)
-        term = p * log_ratio
-    if np.all((p > 0) & (q > 0)):
+        shape = np.broadcast_shapes(np.shape(p), np.shape(q), np.shape(difference))
+        ratio = np.divide(p, q, out=np.empty(shape))
+        term = np.log(ratio, out=np.empty(shape))
+        np.multiply(term, p, out=term)
+        correction = np.subtract(ratio, 1.0, out=np.empty(shape))
+        np.multiply(correction, q, out=correction)
+        np.subtract(difference, correction, out=correction)
+        correction *= ratio >= 0.5  # (a multiplication is faster than a masked copy)
+        np.add(term, correction, out=term)
+        if not (np.min(ratio, initial=np.inf) >= _TINY and np.max(ratio, initial=0.0) < np.inf):
+            extreme = ~(ratio >= _TINY) | (ratio == np.inf)
+            pe = np.broadcast_to(p, term.shape)[extreme]
+            qe = np.broadcast_to(q, term.shape)[extreme]
+            term[extreme] = pe * (np.log(pe) - np.log(qe))
+    if np.min(p, initial=np.inf) > 0 and np.min(q, initial=np.inf) > 0:
         return term
     term = np.where((p > 0) & (q == 0), np.inf, term)
     term = np.where((p == 0) & (q >= 0), 0.0, term)
     return np.where((p < 0) | (q < 0), np.inf, term)
 
 
-_LN2_HI = 6.93147180369123816490e-01  # ln 2 to 32 bits: e * _LN2_HI is exact for |e| < 2^21
-_LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI
-_SPLITTER = 134217729.0  # 2^27 + 1 (Dekker)
+_LN2 = 0.6931471805599453  # ln 2 rounded to float64
+_LN2_LO = 2.3190468138462996e-17  # ln 2 - _LN2
+_SPLITTER = 134217729.0  # 2^27 + 1: Dekker's split of a float64 into two 26-bit halves
+_EXPONENT_SPLITTER = 2049.0  # 2^11 + 1: splits x into x_hi (42 bits) + x_lo (11 bits)
+_SQRT_HALF = math.sqrt(0.5)
 
 
 def _two_product(a: Array, b: Array) -> tuple[Array, Array]:
@@ -217,29 +281,53 @@ def _two_product(a: Array, b: Array) -> tuple[Array, Array]:
     return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
 
 
+def _xlog2y_terms(x: Array, y: Array) -> Array:
+    r"""Terms whose sum along the last axis is :math:`\sum_j x_j \log_2 y_j` with no rounding
+    but that of :math:`x_j \log_2 m_j`, where :math:`y = m\, 2^{E}`,
+    :math:`m \in [1/\sqrt2, \sqrt2)`: the integer part :math:`x E` as two exact products
+    (:math:`x = x_{hi} + x_{lo}`, :math:`x_{hi}` of 42 bits, and :math:`|E| < 2^{11}`), and
+    :math:`x \log_2 m` (:math:`|\log_2 m| \le \tfrac12`), side by side along the last
+    axis (three times its length). :math:`0 \log 0 = 0` as in :func:`xlogy`."""
+    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+    x = np.broadcast_to(x, shape)
+    mantissa, exponent = np.frexp(np.broadcast_to(y, shape))
+    low = (mantissa < _SQRT_HALF).astype(np.float64)  # arithmetic: faster than where=
+    e = exponent.astype(np.float64)
+    e -= low
+    low *= mantissa
+    mantissa += low
+    n = shape[-1]
+    terms = np.empty(shape[:-1] + (3 * n,))
+    high, low_part, fraction = terms[..., :n], terms[..., n:2 * n], terms[..., 2 * n:]
+    np.multiply(x, _EXPONENT_SPLITTER, out=high)
+    np.subtract(high, x, out=low_part)
+    np.subtract(high, low_part, out=high)  # x_hi: x rounded to 42 bits
+    np.subtract(x, high, out=low_part)  # x_lo, exact
+    high *= e
+    low_part *= e
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.log2(mantissa, out=fraction)
+    fraction *= x
+    if not np.all(x):
+        zero = (x == 0) & ~np.isnan(y)
+        for part in (high, low_part, fraction):
+            np.copyto(part, 0.0, where=zero)
+    return terms
+
+
 def exp_xlogy_sum(x: Array, y: Array, sign: float) -> Array:
     r""":math:`\exp(\pm \sum_j x_j \log y_j)` along the last axis (kept), e.g. the perplexity
     :math:`e^{H(P, Q)}`. The exponential turns the *absolute* error of its argument into a
-    relative error, so the sum is carried in double-double: :math:`\log y = e \ln 2 +
-    \log m` (:math:`y = m\,2^{e}`, :math:`m \in [1/\sqrt2, \sqrt2)`) with :math:`\ln 2`
-    split in two, :math:`x\, e \ln 2` by TwoProduct and the sums by
-    :func:`accurate_sum_parts`; then
-    :math:`e^{s + e} = e^{s}(1 + e)`. Terms follow :func:`xlogy` (:math:`0 \log 0 = 0`)."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        m, e = np.frexp(y)
-        low = m < np.sqrt(0.5)
-        m, e = np.where(low, 2 * m, m), np.where(low, e - 1, e).astype(np.float64)
-        hi, hi_error = _two_product(x, e * _LN2_HI)
-        hi_error += x * (e * _LN2_LO)
-        hi_error += x * np.log(m)  # |x log m| <= 0.35 x: its rounding is below ulp(x)/5
-        zero = (x == 0) & ~np.isnan(y)
-        shape = np.broadcast_shapes(np.shape(x), np.shape(y))
-        total, error = accurate_sum_parts(np.where(zero, 0.0, np.broadcast_to(hi, shape)))
-        rest, rest_error = accurate_sum_parts(np.where(zero, 0.0,
-                                                       np.broadcast_to(hi_error, shape)))
-        total, carried = two_sum(total, rest)
-        error = error + (carried + rest_error)  # |error| <= ulp(total): e^error = 1 + error
-        result = np.exp(sign * total) * (1.0 + sign * error)
+    relative error (a float64 :math:`H = 690` alone is uncertain by :math:`5.7 \cdot
+    10^{-14}`, 256 ULPs of :math:`e^{H}`), so the sum is carried in double-double:
+    :math:`A = \sum_j x_j \log_2 y_j` from the terms of :func:`_xlog2y_terms` summed by
+    :func:`sum_parts_of_terms` into :math:`s + e`, then :math:`A \ln 2` by TwoProduct with
+    :math:`\ln 2` in two parts, and :math:`e^{h + h'} = e^{h}(1 + h')`."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        total, error = sum_parts_of_terms(_xlog2y_terms, x, y)
+        exponent, exponent_error = _two_product(total, np.float64(_LN2))
+        exponent_error += total * _LN2_LO + error * _LN2
+        result = np.exp(sign * exponent) * (1.0 + sign * exponent_error)
         if not np.all(np.isfinite(result)):  # infinite terms (y = 0 < x), NaN, overflow
             plain = np.exp(sign * accurate_sum(xlogy(x, y)))
             result = np.where(np.isfinite(result), result, plain)
@@ -257,48 +345,56 @@ def sigmoid(x: Array) -> Array:
     r""":math:`\sigma(x) = 1 / (1 + e^{-x})`, as :math:`e^{x} / (1 + e^{x})` for :math:`x < 0`
     so that no :math:`e^{|x|}` overflows and small values keep their relative precision."""
     t = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + t), t / (1.0 + t))
+    reciprocal = 1.0 / (1.0 + t)
+    return np.where(x >= 0, reciprocal, t * reciprocal)
 
 
 # --------------------------------------------------------------------------------------------
 # Softmax family: reductions along the last axis with a compensated max shift
 # --------------------------------------------------------------------------------------------
 
-def _shifted(z: Array) -> tuple[Array, Array, Array, Array]:
-    r"""The shift by the max :math:`m`: :math:`d_j + e_j = z_j - m` exactly (TwoSum, done in
-    place; :math:`e_j = 0` where not finite), :math:`w_j = e^{d_j}(1 + e_j) \approx
-    e^{z_j - m}`, and :math:`s = \sum_j w_j - 1`, the sum without one maximal entry (whose
-    :math:`w` is exactly 1), so that the normaliser is :math:`1 + s` with :math:`s` exact to
-    the last bit even when it is :math:`10^{-43}`."""
-    m = np.max(z, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", under="ignore", over="ignore"):
-        d = z - m
-        virtual = d - z
-        e = d - virtual
-        np.subtract(z, e, out=e)
-        virtual += m
-        e -= virtual  # (z - (d - (d - z))) + (-m - (d - z))
-        del virtual
-        if not np.all(np.isfinite(e)):
-            e = np.where(np.isfinite(e), e, 0.0)
-        w = np.exp(d)
-        w += w * e
-    total, error = accurate_sum_parts(w)
-    return d, e, w, (total - 1.0) + error
-
-
-def _shifted_entry(a: Array, m: Array) -> tuple[Array, Array]:
-    """``a - m`` and its rounding error (zero where not finite)."""
+def _shift(a: Array, m: Array) -> tuple[Array, Array]:
+    r"""The shift by the max, :math:`d + e = a - m` exactly (TwoSum, in place), with
+    :math:`e = 0` where :math:`a` or :math:`m` is not finite."""
     with np.errstate(invalid="ignore"):
-        d, e = two_sum(a, -m)
-    return d, np.where(np.isfinite(e), e, 0.0)
+        d = a - m
+        virtual = d - a
+        e = d - virtual
+        np.subtract(a, e, out=e)
+        virtual += m
+        e -= virtual  # (a - (d - (d - a))) + (-m - (d - a))
+    if not (np.all(np.isfinite(m)) and np.min(a, initial=0.0) > -np.inf):
+        e = np.where(np.isfinite(e), e, 0.0)
+    return d, e
+
+
+def _weights(d: Array, e: Array) -> Array:
+    r""":math:`w = e^{d}(1 + e) \approx e^{d + e}`: the rounding error :math:`e` of the shift,
+    which behind a gap of hundreds is hundreds of ULPs of :math:`w` alone, compensated."""
+    with np.errstate(under="ignore"):
+        w = np.exp(d)
+        e = e * w
+        w += e
+    return w
+
+
+def _excess(z: Array, m: Array, weights: Array | None = None) -> Array:
+    r""":math:`s = \sum_j e^{z_j - m} - 1`, the normaliser without one maximal entry (whose
+    weight is exactly 1), so that the normaliser :math:`1 + s` is exact to the last bit of
+    :math:`s` even when :math:`s = 10^{-43}`. From the ``weights`` if given, else chunk by chunk
+    (:func:`sum_parts_of_terms`) without keeping them."""
+    if weights is None:
+        total, error = sum_parts_of_terms(lambda chunk: _weights(*_shift(chunk, m)), z)
+    else:
+        total, error = accurate_sum_parts(weights)
+    return (total - 1.0) + error
 
 
 def logsumexp(z: Array) -> Array:
     r""":math:`\log \sum_j e^{z_j} = m + \operatorname{log1p}(\sum_{j \ne j^*} e^{z_j - m})`,
     :math:`m = z_{j^*} = \max_j z_j`."""
-    _, _, _, s = _shifted(z)
-    return np.max(z, axis=-1, keepdims=True) + np.log1p(s)
+    m = np.max(z, axis=-1, keepdims=True)
+    return m + np.log1p(_excess(z, m))
 
 
 def log_softmax(a: Array, z: Array) -> Array:
@@ -306,23 +402,22 @@ def log_softmax(a: Array, z: Array) -> Array:
     :math:`s = \sum_{j \ne j^*} e^{z_j - m}`: both parts are :math:`\le 0`, so nothing cancels,
     and at a dominant maximum the result is the tiny :math:`-\operatorname{log1p}(s)` instead of
     0. The rounding error of :math:`a - m` is added back."""
-    d, e, _, s = _shifted(z)
-    if a is not z:
-        d, e = _shifted_entry(a, np.max(z, axis=-1, keepdims=True))
-    return (d - np.log1p(s)) + e
+    m = np.max(z, axis=-1, keepdims=True)
+    s = _excess(z, m)
+    d, e = _shift(a, m)
+    d -= np.log1p(s)
+    d += e
+    return d
 
 
 def softmax(a: Array, z: Array) -> Array:
     r""":math:`\frac{e^{a}}{\sum_j e^{z_j}} = \frac{e^{a - m}}{1 + s}`, with the rounding error
     :math:`e` of :math:`a - m` compensated (:math:`e^{d+e} \approx e^{d} + e^{d} e`), which
     matters behind a gap of hundreds where :math:`e` alone is hundreds of ULPs."""
-    _, _, w, s = _shifted(z)
-    if a is not z:
-        d, e = _shifted_entry(a, np.max(z, axis=-1, keepdims=True))
-        with np.errstate(under="ignore"):
-            w = np.exp(d)
-            w += w * e
-    return w / (1.0 + s)
+    m = np.max(z, axis=-1, keepdims=True)
+    w = _weights(*_shift(a, m))
+    w /= 1.0 + _excess(z, m, weights=w if a is z else None)
+    return w
 
 
 def softmax_minus_onehot(label: Array, z: Array) -> Array:

@@ -15,7 +15,7 @@ Reductions keep their axis (length 1), so that sums nested in terms broadcast.
 >>> i, n = Symbol("i", integer=True), Symbol("n", integer=True)
 >>> p = IndexedBase("p")
 >>> KernelPrinter().doprint(-Sum(XLogY(p[i], p[i]), (i, 1, n)))
-'-primitives.sum_along(primitives.xlogy(p, p), -1)'
+'-primitives.sum_terms(lambda p: primitives.xlogy(p, p), p)'
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from typing import Any
 import sympy
 from sympy import Expr, Indexed, Sum
 from sympy.printing.numpy import NumPyPrinter
+
+from symbinfo.kernels.rewrite import REDUCING_NODES
 
 PRIMITIVES = "primitives"
 """The name under which :mod:`symbinfo.kernels.primitives` is visible to generated code."""
@@ -48,6 +50,27 @@ def index_axes(expr: Expr) -> dict[sympy.Symbol, int]:
             if isinstance(index, sympy.Symbol):
                 axes.setdefault(index, slot - rank)
     return axes
+
+
+def _elementwise_vectors(summand: Expr, indices: list[sympy.Symbol]) -> list[sympy.IndexedBase]:
+    """The vectors of a summand that is elementwise in one summation index (every entry is
+    indexed by exactly that index, and nothing in it reduces: no nested sum or node over a
+    class axis), in a fixed order; an empty list for any other summand. Such a sum is printed
+    as :func:`~symbinfo.kernels.primitives.sum_terms` of a function of those vectors, which
+    computes the terms chunk by chunk.
+
+    >>> from sympy import IndexedBase, Symbol, log
+    >>> i = Symbol("i", integer=True)
+    >>> p, q = IndexedBase("p"), IndexedBase("q")
+    >>> _elementwise_vectors(p[i] * log(q[i]), [i])
+    [p, q]
+    """
+    entries = summand.atoms(Indexed)
+    if len(indices) != 1 or not entries or any(e.indices != (indices[0],) for e in entries):
+        return []
+    if any(isinstance(e, (Sum, *REDUCING_NODES)) for e in sympy.preorder_traversal(summand)):
+        return []
+    return sorted({e.base for e in entries}, key=sympy.default_sort_key)
 
 
 class KernelPrinter(NumPyPrinter):
@@ -102,8 +125,12 @@ class KernelPrinter(NumPyPrinter):
     # reductions ----------------------------------------------------------------------------
     def _print_Sum(self, expr: Sum) -> str:
         indices = [limit[0] for limit in expr.limits]
+        vectors = _elementwise_vectors(expr.function, indices)
         with self._binding(*indices):
             code = self._print(expr.function)
+        if vectors and self._axis(indices[0]) == -1:
+            names = ", ".join(self._print(v.label) for v in vectors)
+            return f"{PRIMITIVES}.sum_terms(lambda {names}: {code}, {names})"
         for index in indices:
             code = f"{PRIMITIVES}.sum_along({code}, {self._axis(index)})"
         return code

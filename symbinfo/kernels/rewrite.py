@@ -159,6 +159,9 @@ class SoftmaxMinusOneHot(_SoftmaxNode):
 JOINT_INDEX = sympy.Symbol("j", integer=True, positive=True)
 """The summation index of a normaliser restored by :meth:`SoftmaxMinusOneHot.rewrite`."""
 
+REDUCING_NODES = (_SoftmaxNode, ExpXLogYSum)
+"""The node classes that sum over an axis (their arguments include summation limits)."""
+
 NODES = (XLogY, XLog1pY, RelEntr, LogSumExp, LogSoftmax, Softmax, SoftmaxMinusOneHot,
          ExpXLogYSum)
 """The node classes the printer knows (with :class:`Softplus` and :class:`Sigmoid`)."""
