@@ -4,9 +4,13 @@ The baseline is the loop a user would write: the textbook formula evaluated with
 the same precision, one value at a time (no error bound, no certified rounding). symbinfo
 evaluates the un-rewritten definition in arb ball arithmetic, certifies the float64/float32
 roundings and assembles reference cases; it is timed with 1 worker (in process) and with a
-pool of 2 worker processes.
+pool of 2 worker processes. Each rate is the best of ``--repeat`` runs (the machine may be
+shared); ``parent us`` is the CPU time the gathering process spends per value in the 2-worker
+run, work that the workers cannot share.
 
-Run: python benchmarks/bench_refs.py [--cases N] [--profile]
+Run: python benchmarks/bench_refs.py [--cases N] [--repeat R] [--stages] [--profile]
+(``--stages``: microseconds per value of each stage, in process; ``--profile``: cProfile of
+the 1-worker KL run.)
 """
 
 from __future__ import annotations
@@ -15,11 +19,16 @@ import argparse
 import cProfile
 import pstats
 import time
+import timeit
 from concurrent.futures import ProcessPoolExecutor
 
 import mpmath
 import numpy as np
+from flint import ctx
 
+from symbinfo.refs import evaluate, files, generate
+from symbinfo.refs.files import ReferenceCase
+from symbinfo.refs.floats import BINARY32, BINARY64
 from symbinfo.refs.generate import CaseInput, reference_set
 
 DPS = 50
@@ -59,15 +68,59 @@ def mpmath_softmax_ce(case: CaseInput) -> object:
     return mpmath.log(mpmath.fsum(mpmath.exp(v) for v in z)) - z[case.inputs["label"]]
 
 
-def rate(function, cases) -> float:
-    start = time.perf_counter()
-    function(cases)
-    return len(cases) / (time.perf_counter() - start)
+def rate(function, cases, repeat: int) -> tuple[float, float]:
+    """Best values per second over ``repeat`` runs, and this process's CPU time per value (in
+    microseconds, all its threads) in that run."""
+    best = (0.0, 0.0)
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        function(cases)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        best = max(best, (len(cases) / wall, cpu / len(cases) * 1e6))
+    return best
+
+
+def stages(kernel: str, case: CaseInput) -> dict[str, float]:
+    """Microseconds per value of each stage of one case's evaluation, in process: the pieces
+    of ``evaluate_chunk`` (private functions of symbinfo.refs; the whole also has some glue),
+    and the JSON text ``symbinfo refs`` writes afterwards."""
+    spec, compiled = generate._compiled(kernel)
+    inputs = generate._exact_inputs(case.inputs)
+    bindings = spec.bindings(inputs, None)
+    ctx.prec = evaluate._target_bits(DPS) + evaluate.GUARD_BITS
+    arguments = evaluate._inputs(compiled, bindings, compiled.kinds, evaluate._BALL_READERS)
+    ball = compiled.fast_function(*arguments)
+    low, high, exponent = evaluate._dyadic_bounds(ball)
+    value = evaluate._ball_value(ball, DPS)
+    reference_case = ReferenceCase("bench", generate._stored(inputs), value)
+    chunk = [(case.case_class, case.inputs)] * 100
+    timed = {  # name: (function, values per call)
+        "round inputs": (lambda: generate._exact_inputs(case.inputs), 1),
+        "bind symbols": (lambda: spec.bindings(inputs, None), 1),
+        "read as balls": (lambda: evaluate._inputs(compiled, bindings, compiled.kinds,
+                                                   evaluate._BALL_READERS), 1),
+        "arb definition": (lambda: compiled.fast_function(*arguments), 1),
+        "decimal digits": (lambda: ball.str(DPS, radius=False), 1),
+        "ball ends": (lambda: evaluate._dyadic_bounds(ball), 1),
+        "certify roundings": (lambda: [evaluate._shared_rounding(low, high, exponent, fmt)
+                                       for fmt in (BINARY64, BINARY32)], 1),
+        "reference value": (lambda: evaluate._ball_value(ball, DPS), 1),
+        "reference case": (lambda: ReferenceCase("bench", generate._stored(inputs), value), 1),
+        "whole case": (lambda: generate.evaluate_chunk((kernel, DPS, "float64", chunk)),
+                       len(chunk)),
+        "JSON text": (lambda: files._compact(files._case_json(reference_case)), 1),
+    }
+    calls = 2000
+    return {name: min(timeit.repeat(function, number=calls // values, repeat=5))
+            / (calls // values) / values * 1e6 for name, (function, values) in timed.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per rate (best is kept)")
+    parser.add_argument("--stages", action="store_true",
+                        help="show the microseconds per value of each stage")
     parser.add_argument("--profile", action="store_true",
                         help="show where the time of the 1-worker KL run goes")
     args = parser.parse_args()
@@ -78,20 +131,29 @@ def main() -> None:
         ("softmax_cross_entropy[labels]", "softmax CE, K = 10",
          logits_cases(args.cases, 10, rng), mpmath_softmax_ce),
     ]
-    print(f"reference values per second at {DPS} digits ({args.cases} cases or more each)")
+    print(f"reference values per second at {DPS} digits ({args.cases} cases or more each, "
+          f"best of {args.repeat})")
     print(f"{'workload':20s} {'mpmath loop':>12s} {'symbinfo x1':>12s} {'symbinfo x2':>12s} "
-          f"{'x1/loop':>8s} {'x2/loop':>8s} {'x2/x1':>6s}")
+          f"{'x1/loop':>8s} {'x2/loop':>8s} {'x2/x1':>6s} {'parent us':>10s}")
     with ProcessPoolExecutor(max_workers=2) as pool:
         for kernel, title, cases, baseline in workloads:
             reference_set(kernel, cases=cases[:4], dps=DPS)  # compile once, outside timing
-            pool_warm = reference_set(kernel, cases=cases[:64], dps=DPS, executor=pool)
+            pool_warm = reference_set(kernel, cases=cases[:256], dps=DPS, executor=pool)
             assert pool_warm.cases
             with mpmath.workdps(DPS):
-                loop = rate(lambda cs: [baseline(c) for c in cs], cases)
-            one = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS), cases)
-            two = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS, executor=pool), cases)
+                loop, _ = rate(lambda cs: [baseline(c) for c in cs], cases, args.repeat)
+            one, _ = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS), cases,
+                          args.repeat)
+            two, parent = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS,
+                                                        executor=pool), cases, args.repeat)
             print(f"{title:20s} {loop:12.0f} {one:12.0f} {two:12.0f} {one / loop:8.2f} "
-                  f"{two / loop:8.2f} {two / one:6.2f}")
+                  f"{two / loop:8.2f} {two / one:6.2f} {parent:10.1f}")
+    if args.stages:
+        print("\nmicroseconds per value, by stage (in process)")
+        results = {title: stages(kernel, cases[0]) for kernel, title, cases, _ in workloads}
+        print(f"{'stage':20s}" + "".join(f"{title:>20s}" for title in results))
+        for stage in next(iter(results.values())):
+            print(f"{stage:20s}" + "".join(f"{r[stage]:20.2f}" for r in results.values()))
     if args.profile:
         cases = workloads[0][2]
         profile = cProfile.Profile()

@@ -37,6 +37,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache, cached_property
 from typing import Any
 
 import mpmath
@@ -47,7 +48,8 @@ from sympy import Expr
 
 from symbinfo.definitions.activations import Sigmoid, Softplus
 from symbinfo.refs.files import ReferenceValue
-from symbinfo.refs.floats import BINARY32, BINARY64, round_dyadic, round_to_float
+from symbinfo.refs.floats import (BINARY32, BINARY64, FloatFormat, round_dyadic,
+                                  round_to_float)
 
 MAX_PRECISION = 1 << 16
 """Most bits the adaptive evaluation tries before reporting a value as uncertified."""
@@ -154,9 +156,7 @@ def _exact_float(x: float) -> Any:
     return fmpq(numerator, denominator)
 
 
-_FAST_OPERATIONS = {"_A": arb, "_log_fast": lambda x: arb(x).log(),
-                    "_exp_fast": lambda x: arb(x).exp(),
-                    "_sigmoid_fast": lambda x: 1 / (1 + (-arb(x)).exp()),
+_FAST_OPERATIONS = {"_A": arb, "_sigmoid_fast": lambda x: 1 / (1 + (-arb(x)).exp()),
                     "_softplus_fast": lambda x: (1 + arb(x).exp()).log()}
 """Plain ball arithmetic, without the conventions: used first, and trusted only for finite,
 certified results (a convention that matters, log 0 or x / 0, makes a ball non-finite)."""
@@ -167,6 +167,10 @@ _OPERATIONS = {"_add": _add, "_mul": _mul, "_pow": _pow, "_log": _log, "_exp": _
     **_FAST_OPERATIONS}
 
 _FUNCTIONS = {sympy.log: "_log", sympy.exp: "_exp", Sigmoid: "_sigmoid", Softplus: "_softplus"}
+_FAST_FUNCTIONS = {sympy.log: "_A({}).log()", sympy.exp: "_A({}).exp()",
+                   Sigmoid: "_sigmoid_fast({})", Softplus: "_softplus_fast({})"}
+"""The fast code's calls: arb's own methods where there is one, written inline (a sum over a
+long vector makes :math:`10^5` of them)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,7 +194,7 @@ class CompiledDefinition:
     """Plain ball arithmetic, tried first."""
     source: str
 
-    @property
+    @cached_property
     def kinds(self) -> tuple[str, ...]:
         """How each argument's value is read: ``"vector"``, ``"integer"`` or ``"number"``."""
         return tuple("vector" if isinstance(a, sympy.IndexedBase) else
@@ -273,7 +277,7 @@ class _CodeWriter:
             return f"_pow({args})"
         for kind, name in _FUNCTIONS.items():
             if isinstance(e, kind):
-                return f"{name}({args})" if not self.fast else f"{name}_fast({args})"
+                return _FAST_FUNCTIONS[kind].format(args) if self.fast else f"{name}({args})"
         raise NotImplementedError(f"no arb evaluation of {type(e).__name__}: {e}")
 
     def _write_sum(self, e: sympy.Sum) -> str:
@@ -343,7 +347,7 @@ def _one_based(values: Any, convert: Callable[[float], Any]) -> list[Any]:
     """A 1-based (padded) nested list of ``convert``-ed entries of a NumPy array."""
     array = np.asarray(values, dtype=np.float64)
     if array.ndim == 1:
-        return [None] + [convert(v) for v in array.tolist()]
+        return [None, *map(convert, array.tolist())]
     return [None] + [_one_based(row, convert) for row in array]
 
 
@@ -359,9 +363,11 @@ def _inputs(compiled: CompiledDefinition, bindings: dict[Any, Any],
             kinds: Sequence[str], readers: dict[str, Callable[[Any], Any]]) -> list[Any]:
     values = []
     for argument, kind in zip(compiled.arguments, kinds):
-        if argument not in bindings:
-            raise ValueError(f"no value for {argument} of the definition")
-        values.append(readers[kind](bindings[argument]))
+        try:
+            value = bindings[argument]
+        except KeyError:
+            raise ValueError(f"no value for {argument} of the definition") from None
+        values.append(readers[kind](value))
     return values
 
 
@@ -381,10 +387,15 @@ def _fast_values(compiled: CompiledDefinition, bindings: dict[Any, Any], dps: in
         results = _call(compiled.fast_function, arguments, outputs)
     except (ZeroDivisionError, ValueError, TypeError):
         return None
-    if not all(isinstance(r, arb) and r.is_finite() for r in results):
-        return None
-    values = [reference_value(r, dps) for r in results]
-    return values if all(v.certified for v in values) else None
+    values = []
+    for result in results:
+        if not (isinstance(result, arb) and result.is_finite()):
+            return None
+        value = _ball_value(result, dps)
+        if not value.certified:
+            return None
+        values.append(value)
+    return values
 
 
 def _fraction(x: Any) -> Fraction:
@@ -396,53 +407,63 @@ def _fraction(x: Any) -> Fraction:
     return Fraction(mantissa << exponent) if exponent >= 0 else Fraction(mantissa, 1 << -exponent)
 
 
+@cache
 def _target_bits(dps: int) -> int:
     return math.ceil(dps * math.log2(10)) + 4
 
 
-def _decimal(value: Any, dps: int) -> str:
-    if _is_exact(value):
-        exact = _fraction(value)
-        if exact == 0:
-            return "0"
-        with mpmath.workdps(dps + 10):
-            return mpmath.nstr(mpmath.mpf(exact.numerator) / exact.denominator, dps,
-                               strip_zeros=False)
-    return value.str(dps, radius=False)
+def _exact_decimal(exact: Fraction, dps: int) -> str:
+    """``dps`` significant digits of an exact rational (``"0"`` for zero)."""
+    if exact == 0:
+        return "0"
+    with mpmath.workdps(dps + 10):
+        return mpmath.nstr(mpmath.mpf(exact.numerator) / exact.denominator, dps,
+                           strip_zeros=False)
 
 
-def _dyadic_bounds(ball: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The ends :math:`m \\pm r` of a ball as exact dyadic pairs ``(mantissa, exponent)``."""
-    mid_mantissa, mid_exponent = (int(v) for v in ball.mid().man_exp())
-    rad_mantissa, rad_exponent = (int(v) for v in ball.rad().man_exp())
-    if rad_mantissa == 0:
-        return (mid_mantissa, mid_exponent), (mid_mantissa, mid_exponent)
+def _dyadic_bounds(ball: Any) -> tuple[int, int, int]:
+    """The ends :math:`m \\pm r` of a ball as exact dyadic numbers ``low, high`` times
+    :math:`2^{exponent}`: ``(low, high, exponent)``."""
+    mid_mantissa, mid_exponent = ball.mid().man_exp()
+    rad_mantissa, rad_exponent = ball.rad().man_exp()
+    middle, mid_exponent = int(mid_mantissa), int(mid_exponent)
+    if not rad_mantissa:
+        return middle, middle, mid_exponent
+    radius, rad_exponent = int(rad_mantissa), int(rad_exponent)
     exponent = min(mid_exponent, rad_exponent)
-    middle = mid_mantissa << (mid_exponent - exponent)
-    radius = rad_mantissa << (rad_exponent - exponent)
-    return (middle - radius, exponent), (middle + radius, exponent)
+    middle <<= mid_exponent - exponent
+    radius <<= rad_exponent - exponent
+    return middle - radius, middle + radius, exponent
 
 
-def _roundings(value: Any) -> tuple[float | None, float | None]:
-    """The float64 and float32 roundings shared by every point of ``value`` (None if not)."""
-    if _is_exact(value):
-        exact = _fraction(value)
-        return round_to_float(exact, BINARY64), round_to_float(exact, BINARY32)
-    (low, low_exponent), (high, high_exponent) = _dyadic_bounds(value)
-    results = []
-    for fmt in (BINARY64, BINARY32):
-        below = round_dyadic(low, low_exponent, fmt)
-        results.append(below if below == round_dyadic(high, high_exponent, fmt) else None)
-    return results[0], results[1]
+def _shared_rounding(low: int, high: int, exponent: int, fmt: FloatFormat) -> float | None:
+    """The rounding to ``fmt`` of every number in :math:`[low, high] \\cdot 2^{exponent}`, or
+    None when the ends round apart."""
+    below = round_dyadic(low, exponent, fmt)
+    return below if below == round_dyadic(high, exponent, fmt) else None
 
 
 def reference_value(value: Any, dps: int) -> ReferenceValue:
     """Digits and float64/float32 roundings of an exact value or a finite ball; certified when
     the digits are all correct (``dps`` of them) and every point of the ball rounds alike."""
-    accurate = _is_exact(value) or value.is_exact() or \
-        value.rel_accuracy_bits() >= _target_bits(dps)
-    double, single = _roundings(value)
-    return ReferenceValue(_decimal(value, dps), double, single,
+    if _is_exact(value):
+        return _exact_value(_fraction(value), dps)
+    return _ball_value(value, dps)
+
+
+def _exact_value(exact: Fraction, dps: int) -> ReferenceValue:
+    """An exact rational's digits and roundings, certified (nothing is unknown)."""
+    return ReferenceValue(_exact_decimal(exact, dps), round_to_float(exact, BINARY64),
+                          round_to_float(exact, BINARY32), certified=True)
+
+
+def _ball_value(ball: Any, dps: int) -> ReferenceValue:
+    """A finite ball's digits (of its midpoint) and the roundings all its points share."""
+    accurate = ball.is_exact() or ball.rel_accuracy_bits() >= _target_bits(dps)
+    low, high, exponent = _dyadic_bounds(ball)
+    double = _shared_rounding(low, high, exponent, BINARY64)
+    single = _shared_rounding(low, high, exponent, BINARY32)
+    return ReferenceValue(ball.str(dps, radius=False), double, single,
                           certified=accurate and double is not None and single is not None)
 
 

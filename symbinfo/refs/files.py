@@ -111,6 +111,8 @@ class ReferenceSet:
 
 def _encode(value: Nested, as_hex: bool) -> Any:
     if isinstance(value, list):
+        if all(type(v) is float for v in value):  # a vector of floats (long ones: 10**5)
+            return list(map(float.hex if as_hex else float.__repr__, value))
         return [_encode(v, as_hex) for v in value]
     if isinstance(value, (bool, np.bool_)):
         raise TypeError("boolean inputs are not supported")
@@ -141,31 +143,43 @@ def _case_json(case: ReferenceCase) -> dict[str, Any]:
     }
 
 
-def _canonical(data: Any) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+def _compact(data: Any) -> str:
+    """Canonical JSON text: sorted keys, no spaces, no NaN."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _case_texts(cases: Sequence[ReferenceCase]) -> list[str]:
+    return [_compact(_case_json(c)) for c in cases]
 
 
 def payload_sha256(cases: Sequence[ReferenceCase]) -> str:
     """sha256 of the canonical JSON of the cases (the payload the metadata vouches for)."""
-    return hashlib.sha256(_canonical([_case_json(c) for c in cases])).hexdigest()
+    return _payload_sha256(_case_texts(cases))
+
+
+def _payload_sha256(case_texts: list[str]) -> str:
+    """:func:`payload_sha256` from the cases' canonical texts: the canonical JSON of a list is
+    its items' texts, comma-separated, in brackets (each case is serialised once)."""
+    return hashlib.sha256(("[" + ",".join(case_texts) + "]").encode()).hexdigest()
+
+
+def _head(reference: ReferenceSet, case_texts: list[str]) -> dict[str, Any]:
+    """The JSON document without its cases; the metadata with ``payload_sha256``."""
+    metadata = dict(reference.metadata, payload_sha256=_payload_sha256(case_texts))
+    return {"schema_version": SCHEMA_VERSION, "kernel": reference.kernel, "metadata": metadata}
 
 
 def to_json_document(reference: ReferenceSet) -> dict[str, Any]:
     """The JSON document of a reference set, ``payload_sha256`` included in its metadata."""
     cases = [_case_json(c) for c in reference.cases]
-    metadata = dict(reference.metadata, payload_sha256=payload_sha256(reference.cases))
-    return {"schema_version": SCHEMA_VERSION, "kernel": reference.kernel,
-            "metadata": metadata, "cases": cases}
+    return {**_head(reference, [_compact(c) for c in cases]), "cases": cases}
 
 
 def to_json_bytes(reference: ReferenceSet) -> bytes:
     """Deterministic JSON: sorted keys, the metadata indented, then one compact case per line
     (long vectors stay one line, and a diff shows the cases that changed)."""
-    document = to_json_document(reference)
-    cases = document.pop("cases")
-    head = json.dumps(document, sort_keys=True, indent=1, allow_nan=False)
-    lines = [json.dumps(case, sort_keys=True, separators=(",", ":"), allow_nan=False)
-             for case in cases]
+    lines = _case_texts(reference.cases)
+    head = json.dumps(_head(reference, lines), sort_keys=True, indent=1, allow_nan=False)
     body = ",\n".join(lines)
     return (head[:-2] + ',\n "cases": [\n' + body + "\n ]\n}\n").encode()
 
@@ -219,10 +233,8 @@ def to_npz_bytes(reference: ReferenceSet) -> bytes:
     arrays["output_decimal"] = np.asarray(decimals, dtype=str)
     arrays["output_float64"] = np.asarray(doubles, dtype=np.float64)
     arrays["output_float32"] = np.asarray(singles, dtype=np.float32)
-    document = to_json_document(reference)
-    arrays["metadata"] = np.asarray(json.dumps({k: document[k] for k in
-                                                ("schema_version", "kernel", "metadata")},
-                                               sort_keys=True))
+    head = _head(reference, _case_texts(reference.cases))
+    arrays["metadata"] = np.asarray(json.dumps(head, sort_keys=True))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(arrays):

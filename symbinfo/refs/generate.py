@@ -19,9 +19,11 @@ True
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -61,9 +63,16 @@ class CaseInput:
     inputs: dict[str, Any]
 
 
+@lru_cache(maxsize=None)
+def _kernel_specs() -> dict[str, accuracy.KernelSpec]:
+    """:func:`accuracy.kernel_specs`, built once per process (it builds every kernel's SymPy
+    definition: tens of milliseconds, more than a thousand reference values take)."""
+    return accuracy.kernel_specs()
+
+
 def kernel_names() -> list[str]:
     """The kernels that have reference values (the names of :func:`accuracy.kernel_specs`)."""
-    return list(accuracy.kernel_specs())
+    return list(_kernel_specs())
 
 
 def resolve_kernels(names: Sequence[str]) -> list[str]:
@@ -91,23 +100,34 @@ INPUT_DTYPES = ("float64", "float32")
 
 
 def _exact_inputs(arrays: dict[str, Any], input_dtype: str = "float64") -> dict[str, Any]:
-    """Inputs as stored: floats rounded to ``input_dtype`` (held as float64), labels as ints."""
+    """Inputs as stored: floats rounded to ``input_dtype`` (held as float64), labels as ints.
+
+    Rounding is idempotent, so inputs rounded once (:func:`case_inputs`) may be rounded again.
+    """
     stored: dict[str, Any] = {}
     for name, value in arrays.items():
+        if isinstance(value, float):  # a scalar (elementwise kernels): no array needed
+            stored[name] = _rounded(value, input_dtype)
+            continue
         array = np.asarray(value)
-        if np.issubdtype(array.dtype, np.integer):
+        if array.dtype.kind in "iu":  # np.issubdtype(array.dtype, np.integer)
             stored[name] = array.astype(np.int64) if array.ndim else int(array)
             continue
-        with np.errstate(over="ignore", under="ignore"):
-            rounded = array.astype(input_dtype).astype(np.float64)
+        rounded = _rounded(array, input_dtype)
         stored[name] = rounded if rounded.ndim else float(rounded)
     return stored
 
 
-def rounded_inputs(cases: Sequence[CaseInput], input_dtype: str) -> list[CaseInput]:
-    """The cases with their float inputs rounded to ``input_dtype``."""
-    return [CaseInput(case.case_class, _exact_inputs(case.inputs, input_dtype))
-            for case in cases]
+def _rounded(value: Any, input_dtype: str) -> Any:
+    """A float, or a new array of floats, rounded to ``input_dtype`` and held as float64."""
+    if input_dtype == "float64" and isinstance(value, float):
+        return float(value)
+    if input_dtype == "float64" and value.dtype == np.float64:
+        return value.copy()
+    with np.errstate(over="ignore", under="ignore"):
+        if isinstance(value, float):
+            return float(np.float32(value))
+        return value.astype(input_dtype).astype(np.float64)
 
 
 def case_inputs(kernel: str, suite: str, *, seed: int = 0, long: bool = True,
@@ -116,7 +136,7 @@ def case_inputs(kernel: str, suite: str, *, seed: int = 0, long: bool = True,
     for elementwise kernels (whose accuracy cases are grids). With ``input_dtype="float32"`` the
     inputs are rounded to float32 first, so that float32 implementations see exactly them."""
     suites = ("typical", "adversarial") if suite == "all" else (suite,)
-    spec = accuracy.kernel_specs()[kernel]
+    spec = _kernel_specs()[kernel]
     expanded = []
     for name in suites:
         lengths = LONG_LENGTHS if long else ()
@@ -138,7 +158,7 @@ def case_inputs(kernel: str, suite: str, *, seed: int = 0, long: bool = True,
 
 @lru_cache(maxsize=None)
 def _compiled(kernel: str) -> tuple[accuracy.KernelSpec, CompiledDefinition]:
-    spec = accuracy.kernel_specs()[kernel]
+    spec = _kernel_specs()[kernel]
     per_output = kernels.CLASS if spec.shape == "per_class" else None
     arguments = definition_arguments(spec.definition, per_output)
     return spec, compile_definition(spec.definition, arguments, per_output)
@@ -159,14 +179,14 @@ def _mpmath_value(value: Any, dps: int) -> ReferenceValue:
                           certified=False)
 
 
-def _evaluate_case(kernel: str, case: CaseInput, dps: int) \
+def _evaluate_case(kernel: str, inputs: dict[str, Any], dps: int) \
         -> ReferenceValue | list[ReferenceValue]:
     """Ball arithmetic first; the mpmath evaluator where a value is not finite."""
     spec, compiled = _compiled(kernel)
-    bindings = spec.bindings(case.inputs, None)
+    bindings = spec.bindings(inputs, None)
     outputs = None
     if compiled.per_output is not None:
-        outputs = list(range(1, len(case.inputs["z"]) + 1))
+        outputs = list(range(1, len(inputs["z"]) + 1))
     value = evaluate(compiled, bindings, dps=dps, outputs=outputs)
     if value is not None:
         return value
@@ -178,22 +198,62 @@ def _evaluate_case(kernel: str, case: CaseInput, dps: int) \
                 for k in outputs]
 
 
-def evaluate_chunk(task: tuple[str, list[tuple[int, CaseInput]], int]) \
-        -> list[tuple[int, ReferenceValue | list[ReferenceValue]]]:
-    """Evaluate a chunk of cases: ``(kernel, [(index, case), ...], dps)`` to
-    ``[(index, value), ...]``. A module-level function, so executors can pickle it."""
-    kernel, chunk, dps = task
-    return [(index, _evaluate_case(kernel, case, dps)) for index, case in chunk]
+Task = tuple[str, int, str, list[tuple[str, dict[str, Any]]]]
+"""A chunk of work: ``(kernel, dps, input_dtype, [(case class, inputs), ...])``."""
+
+
+def _task_case(case: CaseInput, crossing: bool) -> tuple[str, dict[str, Any]]:
+    """A case as put in a task: a tuple, and where the task goes to another process
+    (``crossing``), float vectors as lists; these pickle several times faster than the
+    dataclass and NumPy arrays, and ``np.asarray`` reads the lists back exactly."""
+    if not crossing:
+        return case.case_class, case.inputs
+    return case.case_class, {name: value.tolist() if _is_float_vector(value) else value
+                             for name, value in case.inputs.items()}
+
+
+def _is_float_vector(value: Any) -> bool:
+    """A plain 1-D float64 array (not a subclass: a masked array's list would differ)."""
+    return type(value) is np.ndarray and value.ndim == 1 and value.dtype.char == "d"
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: building many small objects (cases, values, and
+    their unpickling) otherwise triggers full collections of the whole heap (SymPy's included)
+    that cost more than the objects. What is built here has no reference cycles, and
+    reference counting frees it as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def evaluate_chunk(task: Task) -> list[ReferenceCase]:
+    """The reference cases of a chunk of cases, in order: inputs rounded to ``input_dtype``
+    and stored, values evaluated. A module-level function, so executors can pickle it; the
+    cases come back whole, so the process that gathers them only concatenates."""
+    kernel, dps, input_dtype, cases = task
+    reference_cases = []
+    with _without_cyclic_gc():
+        for case_class, raw_inputs in cases:
+            inputs = _exact_inputs(raw_inputs, input_dtype)
+            reference_cases.append(ReferenceCase(case_class, _stored(inputs),
+                                                 _evaluate_case(kernel, inputs, dps)))
+    return reference_cases
 
 
 # --------------------------------------------------------------------------------------------
 # Reference sets
 # --------------------------------------------------------------------------------------------
 
-def _chunks(items: Sequence[CaseInput], size: int) -> Iterator[list[tuple[int, CaseInput]]]:
-    indexed = list(enumerate(items))
-    for start in range(0, len(indexed), size):
-        yield indexed[start:start + size]
+def _chunks(items: Sequence[CaseInput], size: int, crossing: bool) \
+        -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    for start in range(0, len(items), size):
+        yield [_task_case(case, crossing) for case in items[start:start + size]]
 
 
 def _versions() -> dict[str, str]:
@@ -245,19 +305,19 @@ def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, see
         raise ValueError(f"dps={dps} is below 40, the digits reference values must carry")
     if input_dtype not in INPUT_DTYPES:
         raise ValueError(f"input_dtype={input_dtype!r}; expected one of {', '.join(INPUT_DTYPES)}")
-    inputs = rounded_inputs(cases, input_dtype) if cases is not None else \
+    inputs = list(cases) if cases is not None else \
         case_inputs(kernel, suite, seed=seed, long=long, input_dtype=input_dtype)
     size = max(CHUNK_SIZE, math.ceil(len(inputs) / TASKS))
-    tasks = [(kernel, chunk, dps) for chunk in _chunks(inputs, size)]
-    results: dict[int, Any] = {}
-    results_iter = executor.map(evaluate_chunk, tasks) if executor is not None else \
-        map(evaluate_chunk, tasks)
-    for chunk_result in results_iter:
-        results.update(chunk_result)
-        if progress is not None:
-            progress(len(results), len(inputs))
-    reference_cases = [ReferenceCase(case.case_class, _stored(case.inputs), results[index])
-                       for index, case in enumerate(inputs)]
+    tasks = [(kernel, dps, input_dtype, chunk)
+             for chunk in _chunks(inputs, size, crossing=executor is not None)]
+    reference_cases: list[ReferenceCase] = []
+    with _without_cyclic_gc():
+        results_iter = executor.map(evaluate_chunk, tasks) if executor is not None else \
+            map(evaluate_chunk, tasks)
+        for chunk_result in results_iter:  # in the order of the tasks, whatever the executor
+            reference_cases += chunk_result
+            if progress is not None:
+                progress(len(reference_cases), len(inputs))
     suite_name = "inputs file" if cases is not None else suite
     return ReferenceSet(kernel, metadata(kernel, dps=dps, seed=seed, suite=suite_name,
                                          input_dtype=input_dtype), reference_cases)
