@@ -113,13 +113,23 @@ def sum_parts_of_terms(terms: Callable[..., Array], *arrays: Array) -> tuple[Arr
     """
     arrays = np.broadcast_arrays(*arrays)
     shape = arrays[0].shape
-    width = max(BLOCK_ELEMENTS // max(math.prod(shape[:-1]), 1), 1024)
-    if shape[-1] <= 2 * width:
+    if _in_one_chunk(shape):
         return _sum_parts(np.asarray(terms(*arrays), dtype=np.float64))
+    width = _chunk_width(shape)
     chunk_parts = [_sum_parts(np.asarray(terms(*[a[..., start:start + width] for a in arrays]),
                                          dtype=np.float64))
                    for start in range(0, shape[-1], width)]
     return _sum_parts(np.concatenate([part for parts in chunk_parts for part in parts], axis=-1))
+
+
+def _chunk_width(shape: tuple[int, ...]) -> int:
+    """How many entries of each row one chunk of :func:`sum_parts_of_terms` takes."""
+    return max(BLOCK_ELEMENTS // max(math.prod(shape[:-1]), 1), 1024)
+
+
+def _in_one_chunk(shape: tuple[int, ...]) -> bool:
+    """Whether :func:`sum_parts_of_terms` sums rows of this shape in one chunk."""
+    return shape[-1] <= 2 * _chunk_width(shape)
 
 
 def accurate_sum_parts(x: Array) -> tuple[Array, Array]:
@@ -403,8 +413,11 @@ def log_softmax(a: Array, z: Array) -> Array:
     and at a dominant maximum the result is the tiny :math:`-\operatorname{log1p}(s)` instead of
     0. The rounding error of :math:`a - m` is added back."""
     m = np.max(z, axis=-1, keepdims=True)
-    s = _excess(z, m)
     d, e = _shift(a, m)
+    if a is z and _in_one_chunk(z.shape):  # the weights from this shift, not a second one
+        s = _excess(z, m, weights=_weights(d, e))
+    else:
+        s = _excess(z, m)
     d -= np.log1p(s)
     d += e
     return d
