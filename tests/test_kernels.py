@@ -161,6 +161,40 @@ def test_sums_are_accurate_along_a_non_contiguous_axis():
         assert abs(g - e) <= np.spacing(abs(e))
 
 
+def test_long_sums_combine_their_chunks_accurately():
+    # 10^6 terms: several chunks of primitives.BLOCK_ELEMENTS, with heavy cancellation
+    x = rng.standard_normal(10 ** 6) * 10.0 ** rng.integers(-8, 8, size=10 ** 6)
+    assert x.size > 4 * primitives.BLOCK_ELEMENTS
+    exact = math.fsum(x)
+    assert abs(float(primitives.accurate_sum(x)[0]) - exact) <= np.spacing(abs(exact))
+    squares = math.fsum(v * v for v in x)  # the products rounded, as the terms are
+    got = float(primitives.sum_terms(np.multiply, x, x)[0])
+    assert abs(got - squares) <= np.spacing(squares)
+
+
+def test_blocks_give_the_values_of_single_rows():
+    # more rows than one block holds: every row's value is the value of the row alone
+    p = rng.dirichlet(np.ones(7), size=3 * primitives.BLOCK_ELEMENTS // 7 + 5)
+    z = rng.standard_normal(p.shape) * 30
+    labels = rng.integers(0, 7, size=len(p))
+    rows = [0, primitives.BLOCK_ELEMENTS // 7, len(p) - 1]
+    for kernel, args in [(kernels.entropy, (p,)), (kernels.kl_divergence, (p, p[::-1])),
+                         (kernels.log_softmax, (z,)), (kernels.softmax, (z,))]:
+        whole = kernel(*args)
+        for row in rows:
+            assert np.array_equal(whole[row], kernel(*[a[row] for a in args]))
+    losses = kernels.softmax_cross_entropy(z, labels, reduction="none")
+    for row in rows:
+        assert losses[row] == kernels.softmax_cross_entropy(z[row], labels[row])
+
+
+def test_empty_rows():
+    assert kernels.entropy(np.zeros((3, 0))).tolist() == [0.0, 0.0, 0.0]  # an empty sum
+    assert kernels.logsumexp(np.zeros((2, 0))).tolist() == [-np.inf, -np.inf]  # log 0
+    assert kernels.softmax(np.zeros((0, 4))).shape == (0, 4)
+    assert kernels.entropy(np.zeros((0, 3))).shape == (0,)
+
+
 def test_reductions():
     logits = rng.standard_normal((7, 4))
     labels = rng.integers(0, 4, size=7)

@@ -85,19 +85,18 @@ a few blocks beyond the output."""
 
 def _sum_parts(x: Array) -> tuple[Array, Array]:
     """:func:`accurate_sum_parts` of one chunk (see there)."""
-    bound = _max_magnitude(x) if x.shape[-1] else np.zeros(x.shape[:-1] + (1,))
+    if not x.shape[-1]:  # empty rows
+        zero = np.zeros(x.shape[:-1] + (1,))
+        return zero, zero.copy()
+    bound = _max_magnitude(x)
     if not np.all(np.isfinite(bound) & (bound < 2.0 ** 1000)):
         plain = np.sum(x, axis=-1, keepdims=True)
         return plain, np.zeros_like(plain)
-    exact = []
-    for _ in range(1 if x.shape[-1] <= 2 ** 16 else 2):
-        total, x = _extract(x, bound)
-        exact.append(total)
-        bound = _max_magnitude(x)
-    rest = np.sum(x, axis=-1, keepdims=True)
-    if len(exact) == 2:
-        rest = rest + exact.pop()
-    return two_sum(exact[0], rest)
+    exact, x = _extract(x, bound)
+    if x.shape[-1] > 2 ** 16:  # a second extraction, so that the remainders sum accurately
+        second, x = _extract(x, _max_magnitude(x))
+        return two_sum(exact, np.sum(x, axis=-1, keepdims=True) + second)
+    return two_sum(exact, np.sum(x, axis=-1, keepdims=True))
 
 
 def sum_parts_of_terms(terms: Callable[..., Array], *arrays: Array) -> tuple[Array, Array]:
@@ -403,8 +402,9 @@ def _excess(z: Array, m: Array, weights: Array | None = None) -> Array:
 def logsumexp(z: Array) -> Array:
     r""":math:`\log \sum_j e^{z_j} = m + \operatorname{log1p}(\sum_{j \ne j^*} e^{z_j - m})`,
     :math:`m = z_{j^*} = \max_j z_j`."""
-    m = np.max(z, axis=-1, keepdims=True)
-    return m + np.log1p(_excess(z, m))
+    m = np.max(z, axis=-1, keepdims=True, initial=-np.inf)  # -inf: an empty row
+    with np.errstate(divide="ignore"):  # an empty row: log 0 = -inf
+        return m + np.log1p(_excess(z, m))
 
 
 def log_softmax(a: Array, z: Array) -> Array:
@@ -412,13 +412,14 @@ def log_softmax(a: Array, z: Array) -> Array:
     :math:`s = \sum_{j \ne j^*} e^{z_j - m}`: both parts are :math:`\le 0`, so nothing cancels,
     and at a dominant maximum the result is the tiny :math:`-\operatorname{log1p}(s)` instead of
     0. The rounding error of :math:`a - m` is added back."""
-    m = np.max(z, axis=-1, keepdims=True)
+    m = np.max(z, axis=-1, keepdims=True, initial=-np.inf)  # -inf: an empty row
     d, e = _shift(a, m)
     if a is z and _in_one_chunk(z.shape):  # the weights from this shift, not a second one
         s = _excess(z, m, weights=_weights(d, e))
     else:
         s = _excess(z, m)
-    d -= np.log1p(s)
+    with np.errstate(divide="ignore"):  # an empty row: log 0 = -inf
+        d -= np.log1p(s)
     d += e
     return d
 
@@ -427,7 +428,7 @@ def softmax(a: Array, z: Array) -> Array:
     r""":math:`\frac{e^{a}}{\sum_j e^{z_j}} = \frac{e^{a - m}}{1 + s}`, with the rounding error
     :math:`e` of :math:`a - m` compensated (:math:`e^{d+e} \approx e^{d} + e^{d} e`), which
     matters behind a gap of hundreds where :math:`e` alone is hundreds of ULPs."""
-    m = np.max(z, axis=-1, keepdims=True)
+    m = np.max(z, axis=-1, keepdims=True, initial=-np.inf)  # -inf: an empty row
     w = _weights(*_shift(a, m))
     w /= 1.0 + _excess(z, m, weights=w if a is z else None)
     return w
