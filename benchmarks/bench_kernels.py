@@ -48,6 +48,12 @@ def peak_bytes(call: Call) -> int:
     return peak
 
 
+def _minus_one_hot(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``probabilities - one_hot(labels)``, rows by class (in place)."""
+    probabilities[np.arange(len(labels)), labels] -= 1.0
+    return probabilities
+
+
 def cases(n: int, rng: np.random.Generator) -> dict[str, tuple[int, dict[str, Call]]]:
     """Per kernel: the input size in bytes and the implementations to time."""
     p = rng.dirichlet(np.ones(n))
@@ -57,6 +63,8 @@ def cases(n: int, rng: np.random.Generator) -> dict[str, tuple[int, dict[str, Ca
     logits = z.reshape(-1, k)
     labels = rng.integers(0, k, size=logits.shape[0])
     x = rng.uniform(0, 1, n)
+    y = rng.uniform(0, 1, n)
+    joint = rng.dirichlet(np.ones(n)).reshape(-1, 1000)
     rows = np.arange(logits.shape[0])
     table: dict[str, tuple[int, dict[str, Call]]] = {
         "entropy": (p.nbytes, {
@@ -96,6 +104,31 @@ def cases(n: int, rng: np.random.Generator) -> dict[str, tuple[int, dict[str, Ca
             "scipy": lambda: -np.mean(sc.log_softmax(logits, axis=-1)[rows, labels]),
             "naive": lambda: np.mean(np.log(np.sum(np.exp(logits), axis=-1))
                                      - logits[rows, labels])}),
+        "js_divergence": (2 * p.nbytes, {
+            "symbinfo": lambda: kernels.js_divergence(p, q),
+            "scipy": lambda: 0.5 * (np.sum(sc.rel_entr(p, (p + q) / 2))
+                                    + np.sum(sc.rel_entr(q, (p + q) / 2))),
+            "naive": lambda: 0.5 * (np.sum(p * np.log(2 * p / (p + q)))
+                                    + np.sum(q * np.log(2 * q / (p + q))))}),
+        "mutual_information": (joint.nbytes, {
+            "symbinfo": lambda: kernels.mutual_information(joint),
+            "scipy": lambda: np.sum(sc.rel_entr(joint, joint.sum(1, keepdims=True)
+                                                * joint.sum(0, keepdims=True))),
+            "naive": lambda: np.sum(joint * np.log(joint / (joint.sum(1, keepdims=True)
+                                                            * joint.sum(0, keepdims=True))))}),
+        "binary_cross_entropy": (2 * x.nbytes, {
+            "symbinfo": lambda: kernels.binary_cross_entropy(y, x),
+            "scipy": lambda: -np.mean(sc.xlogy(x, y) + sc.xlog1py(1 - x, -y)),
+            "naive": lambda: -np.mean(x * np.log(y) + (1 - x) * np.log(1 - y))}),
+        "softmax_cross_entropy_grad": (z.nbytes, {
+            "symbinfo": lambda: kernels.softmax_cross_entropy_grad(logits, labels),
+            "scipy": lambda: _minus_one_hot(sc.softmax(logits, axis=-1), labels),
+            "naive": lambda: _minus_one_hot(np.exp(logits) / np.sum(np.exp(logits), axis=-1,
+                                                                    keepdims=True), labels)}),
+        "bce_with_logits_grad": (2 * z.nbytes, {
+            "symbinfo": lambda: kernels.bce_with_logits_grad(z, x),
+            "scipy": lambda: sc.expit(z) - x,
+            "naive": lambda: 1 / (1 + np.exp(-z)) - x}),
         "bce_with_logits": (2 * z.nbytes, {
             "symbinfo": lambda: kernels.bce_with_logits(z, x),
             "scipy": lambda: -np.mean(x * sc.log_expit(z) + (1 - x) * sc.log_expit(-z)),
