@@ -257,13 +257,17 @@ def rel_entr(p: Array, q: Array, difference: Array) -> Array:
         ratio = np.divide(p, q, out=np.empty(shape))
         term = np.log(ratio, out=np.empty(shape))
         np.multiply(term, p, out=term)
-        correction = np.subtract(ratio, 1.0, out=np.empty(shape))
+        corrected = ratio >= 0.5
+        normal = np.min(ratio, initial=np.inf) >= _TINY and np.max(ratio, initial=0.0) < np.inf
+        extreme = None if normal else ~(ratio >= _TINY) | (ratio == np.inf)
+        correction = ratio  # the ratio's memory from here on
+        correction -= 1.0
         np.multiply(correction, q, out=correction)
         np.subtract(difference, correction, out=correction)
-        correction *= ratio >= 0.5  # (a multiplication is faster than a masked copy)
+        correction *= corrected  # (a multiplication is faster than a masked copy)
         np.add(term, correction, out=term)
-        if not (np.min(ratio, initial=np.inf) >= _TINY and np.max(ratio, initial=0.0) < np.inf):
-            extreme = ~(ratio >= _TINY) | (ratio == np.inf)
+        del ratio, correction
+        if extreme is not None:
             pe = np.broadcast_to(p, term.shape)[extreme]
             qe = np.broadcast_to(q, term.shape)[extreme]
             term[extreme] = pe * (np.log(pe) - np.log(qe))
