@@ -441,12 +441,23 @@ def softmax(a: Array, z: Array) -> Array:
 def softmax_minus_onehot(label: Array, z: Array) -> Array:
     r""":math:`\mathrm{softmax}(z)_k - [k = c]`, with the entry at the label written as
     :math:`-\sum_{j \ne c} \mathrm{softmax}(z)_j` (as :math:`\sum_j \mathrm{softmax}(z)_j = 1`),
-    a sum of non-negative terms, instead of the cancelling :math:`\mathrm{softmax}(z)_c - 1`."""
-    probabilities = softmax(z, z)
-    at_label = np.zeros(probabilities.shape, dtype=bool)
-    np.put_along_axis(at_label, np.asarray(label)[..., None], True, axis=-1)
-    others = accurate_sum(np.where(at_label, 0.0, probabilities))
-    return np.where(at_label, -others, probabilities)
+    a sum of non-negative terms, instead of the cancelling :math:`\mathrm{softmax}(z)_c - 1`.
+
+    With the weights :math:`w_j = e^{z_j - m}` summed accurately to :math:`S + E`,
+    :math:`\sum_{j \ne c} w_j = (S - w_c) + E`, where :math:`S - w_c` is exact when
+    :math:`w_c \ge S/2` (Sterbenz): exactly where :math:`\mathrm{softmax}(z)_c - 1` would
+    cancel."""
+    m = np.max(z, axis=-1, keepdims=True, initial=-np.inf)
+    w = _weights(*_shift(z, m))
+    total, error = accurate_sum_parts(w)
+    at_label = gather(w, label)
+    others = (total - at_label) + error
+    normaliser = 1.0 + ((total - 1.0) + error)  # as in softmax: 1 + s
+    w /= normaliser
+    others /= normaliser
+    index = np.broadcast_to(np.asarray(label)[..., None], at_label.shape)
+    np.put_along_axis(w, index, -others, axis=-1)
+    return w
 
 
 def gather(z: Array, label: Array) -> Array:
