@@ -12,7 +12,10 @@ exact values of the (dtype-rounded) inputs, and reports
   bound :math:`(2 + 2 \log_2 n)\, \varepsilon \sum_i |t_i|`, :math:`t_i` the exact terms of
   the definition (a ratio :math:`\le 1` meets it);
 * every non-finite output where the truth is finite, and every output whose infinity or NaN
-  differs from the truth's.
+  differs from the truth's;
+* for kernels whose terms can be written so that none cancels when the inputs are exactly
+  normalised (the KL divergence: :math:`\sum_i p_i = \sum_i q_i` exactly in floating point),
+  the max ULP error on those inputs, whose target is the 4 ULP of the other kernels.
 
 The conventions of the definitions are those of :mod:`symbinfo.definitions.conventions`:
 :math:`0 \cdot \log y = 0` for every :math:`y` (so :math:`p = q = 0` contributes 0), and
@@ -128,6 +131,8 @@ class Reference:
             return _exact(self.arrays[e.base][position])
         if isinstance(e, sympy.Sum):
             return self._sum(e, env)
+        if e.is_Mul and any(_is_reciprocal(a) for a in e.args):
+            return self._quotient(e, env)
         args = [self.value(a, env) for a in e.args]
         if e.is_Add:
             return mpmath.fsum(args)
@@ -150,6 +155,20 @@ class Reference:
             if isinstance(e, kind):
                 return function(*args)
         raise NotImplementedError(f"no mpmath evaluation of {type(e).__name__}: {e}")
+
+    def _quotient(self, e: Expr, env: dict[sympy.Symbol, int]) -> Value:
+        """A product with factors :math:`1/y` as one division (correctly rounded, so that
+        :math:`x/y` is exactly 1 where :math:`x = y` and :math:`\\log(x/y)` exactly 0), with
+        the conventions of the other branches: a zero factor gives 0, a zero divisor
+        :math:`+\\infty` (times the sign of the rest)."""
+        numerator = [self.value(a, env) for a in e.args if not _is_reciprocal(a)]
+        if any(a == 0 for a in numerator):
+            return mpmath.mpf(0)
+        denominator = [self.value(a.base, env) for a in e.args if _is_reciprocal(a)]
+        if any(a == 0 for a in denominator):
+            return mpmath.fprod([*numerator, *[mpmath.sign(a) or 1 for a in denominator]]) \
+                * mpmath.inf
+        return mpmath.fprod(numerator) / mpmath.fprod(denominator)
 
     def _sum(self, e: sympy.Sum, env: dict[sympy.Symbol, int]) -> Value:
         term, rows = self._rows(e, env)
@@ -261,6 +280,10 @@ def _agree(a: Value, b: Value) -> bool:
     return bool(abs(a - b) <= abs(b) * mpmath.mpf(10) ** -AGREEMENT)
 
 
+def _is_reciprocal(e: Expr) -> bool:
+    return bool(e.is_Pow and e.exp == -1)
+
+
 def _bound_indices(expr: Expr) -> set[sympy.Symbol]:
     return {limit[0] for s in expr.atoms(sympy.Sum) for limit in s.limits} \
         | ({limit[0] for limit in expr.limits} if isinstance(expr, sympy.Sum) else set())
@@ -325,6 +348,9 @@ class KernelSpec:
     shape: str
     """``"scalar"``, ``"per_class"`` (a vector per sample) or ``"elementwise"``."""
     difference: bool = False
+    exact_when_normalised: bool = False
+    """A difference whose terms do not cancel where ``p`` and ``q`` are exactly normalised
+    (:func:`exactly_normalised`): the ULP target holds on those inputs."""
 
 
 _P_ENTRIES = kernels.P.probability(INDEX).base
@@ -368,7 +394,8 @@ def _specs() -> dict[str, KernelSpec]:
         KernelSpec("cross_entropy", lambda a: kernels.cross_entropy(a["p"], a["q"]),
                    d.cross_entropy(P, Q), _probabilities, "scalar"),
         KernelSpec("kl_divergence", lambda a: kernels.kl_divergence(a["p"], a["q"]),
-                   d.kl_divergence(P, Q), _probabilities, "scalar", difference=True),
+                   d.kl_divergence(P, Q), _probabilities, "scalar", difference=True,
+                   exact_when_normalised=True),
         KernelSpec("js_divergence", lambda a: kernels.js_divergence(a["p"], a["q"]),
                    d.js_divergence(P, Q), _probabilities, "scalar", difference=True),
         KernelSpec("perplexity", lambda a: kernels.perplexity(a["p"], a["q"]),
@@ -472,9 +499,94 @@ def _distribution_cases(suite: str, rng: np.random.Generator, *, pair: bool,
                       near * (1 + 1e-9 * rng.standard_normal(256))))
     if pair:
         cases.append(case("q = 0 < p (infinite)", [0.5, 0.5], [0.0, 1.0]))
+        cases += [(f"exactly normalised: {kind} n={n}",
+                   dict(zip("pq", exactly_normalised_pair(rng, n, kind))))
+                  for kind, n in (("dyadic", 3), ("dyadic", 64), ("near", 2), ("near", 64),
+                                  ("wide", 40), ("permuted", 40))]
     for n in long:
         cases.append(case(f"long n={n:.0e}", *_long_vector(rng, n)))
     return cases
+
+
+NORMALISED_KINDS = ("dyadic", "near", "wide", "permuted")
+"""The kinds of :func:`exactly_normalised_pair`."""
+
+
+def _dyadic(rng: np.random.Generator, n: int) -> NDArray[np.int64]:
+    """``n`` positive integers drawn around a Dirichlet(1/2) sample, summing to exactly
+    :math:`2^{52}`."""
+    total = 2 ** 52
+    counts = np.floor(_dirichlet(rng, n, 0.5) * (total - n)).astype(np.int64) + 1
+    counts[np.argmax(counts)] += total - int(counts.sum())
+    return counts
+
+
+def _chain(rng: np.random.Generator, smallest: float = 1e-300) -> list[float]:
+    r"""Positive floats from ``smallest`` to about :math:`\tfrac12` that sum to exactly 1: each
+    entry :math:`T - s` brings the sum :math:`s` so far up to a power of two :math:`T` at most
+    :math:`2^{50}` times larger (so :math:`T - s` is exact), and the last entry is
+    :math:`1 - T`."""
+    entries = [smallest * (1 + rng.uniform())]
+    total = entries[0]
+    while total < 2.0 ** -60:
+        target = 2.0 ** (math.frexp(total)[1] + int(rng.integers(30, 50)))
+        target = min(target, 2.0 ** -8)
+        entries.append(target - total)
+        assert entries[-1] + total == target  # exact
+        total = target
+    entries.append(0.5)
+    entries.append(0.5 - total)
+    assert math.fsum(entries) == 1.0
+    return entries
+
+
+def exactly_normalised(p: NDArray[Any], q: NDArray[Any]) -> bool:
+    """Whether ``p`` and ``q`` are finite, non-negative and have exactly the same sum (as the
+    real numbers their floats stand for)."""
+    values = [np.asarray(p, dtype=np.float64).ravel(), np.asarray(q, dtype=np.float64).ravel()]
+    if not all(np.all(np.isfinite(v)) and np.all(v >= 0) for v in values):
+        return False
+    return math.fsum(np.concatenate([values[0], -values[1]]).tolist()) == 0.0
+
+
+def exactly_normalised_pair(rng: np.random.Generator, n: int, kind: str = "dyadic") \
+        -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    r"""Two probability vectors of length ``n`` whose float64 entries sum to exactly 1 each.
+
+    ``kind``: ``"dyadic"``, independent multiples of :math:`2^{-52}`; ``"near"``, ``q`` a
+    multiple of :math:`2^{-52}` within about :math:`10^{-9}` (relative) of ``p`` entry by entry;
+    ``"wide"``, entries from :math:`10^{-300}` to :math:`\tfrac12` (:func:`_chain`, each entry
+    split in two halves), ``q`` moving an exact amount of up to :math:`10^{-7}` of an entry
+    between the two halves; ``"permuted"``, the wide entries and a permutation of them.
+    ``n`` is a hint for ``"wide"`` and ``"permuted"`` (their length is set by the chain, at
+    least 8)."""
+    if kind in ("dyadic", "near"):
+        n = max(n, 2)
+        a = _dyadic(rng, n)
+        if kind == "dyadic":
+            b = _dyadic(rng, n)
+        else:
+            b = a + np.rint(a * 1e-9 * rng.standard_normal(n)).astype(np.int64)
+            b = np.maximum(b, 1)
+            b[np.argmax(b)] += 2 ** 52 - int(b.sum())
+        p, q = np.ldexp(a.astype(np.float64), -52), np.ldexp(b.astype(np.float64), -52)
+    elif kind in ("wide", "permuted"):
+        halves = np.repeat(np.array(_chain(rng)) / 2, 2)
+        p = halves.copy()
+        if kind == "permuted":
+            q = rng.permutation(p)
+        else:
+            q = p.copy()
+            for i in range(0, len(p), 2):
+                unit = np.spacing(p[i]) * 2.0 ** -1  # an exact step inside the binade below
+                step = unit * float(rng.integers(0, 2 ** 24))
+                if p[i] + step - p[i] == step and p[i] - (p[i] - step) == step \
+                        and step < p[i] / 4:
+                    q[i], q[i + 1] = p[i] + step, p[i] - step
+    else:
+        raise ValueError(f"kind={kind!r}; expected one of {', '.join(NORMALISED_KINDS)}")
+    assert exactly_normalised(p, q) and math.fsum(p) == 1.0
+    return p, q
 
 
 def _long_vector(rng: np.random.Generator, n: int) -> tuple[NDArray[Any], NDArray[Any]]:
@@ -582,6 +694,9 @@ class KernelReport:
     difference: bool = False
     max_bound_ratio: float | None = None
     """For difference kernels: max of error / ((2 + 2 log2 n) eps sum|t_i|)."""
+    normalised_max_ulp: float | None = None
+    """For kernels exact when normalised: the max ULP error on the exactly normalised inputs
+    of the suite (None if there are none)."""
     nonfinite: list[str] = field(default_factory=list)
     """Non-finite outputs where the truth is finite, or the wrong infinity."""
     worst: str = ""
@@ -590,8 +705,11 @@ class KernelReport:
     @property
     def meets_targets(self) -> bool:
         """The issue's targets: no wrong non-finite value, and median <= 1 ULP and max <= 4
-        ULP, or for differences the error bound."""
+        ULP, or for differences the error bound (and max <= 4 ULP on exactly normalised inputs
+        where :attr:`KernelSpec.exact_when_normalised`)."""
         if self.nonfinite:
+            return False
+        if self.normalised_max_ulp is not None and self.normalised_max_ulp > ULP_MAX_TARGET:
             return False
         if self.difference:
             return self.max_bound_ratio is not None and self.max_bound_ratio <= 1.0
@@ -602,7 +720,8 @@ class KernelReport:
         return {"kernel": self.kernel, "dtype": self.dtype, "suite": self.suite,
                 "outputs": self.outputs, "max_ulp": self.max_ulp,
                 "median_ulp": self.median_ulp, "difference": self.difference,
-                "max_bound_ratio": self.max_bound_ratio, "nonfinite": self.nonfinite,
+                "max_bound_ratio": self.max_bound_ratio,
+                "normalised_max_ulp": self.normalised_max_ulp, "nonfinite": self.nonfinite,
                 "worst": self.worst, "meets_targets": self.meets_targets}
 
 
@@ -656,6 +775,7 @@ def check_kernel(spec: KernelSpec, suite: str, dtype: str, *, seed: int = 0,
     report = KernelReport(spec.name, dtype, suite, difference=spec.difference)
     errors: list[float] = []
     ratios: list[float] = []
+    normalised_errors: list[float] = []
     worst = -1.0
     eps = float(np.finfo(np_dtype).eps)
     tiny = float(np.finfo(np_dtype).smallest_subnormal)  # no bound below the format's grid
@@ -666,6 +786,7 @@ def check_kernel(spec: KernelSpec, suite: str, dtype: str, *, seed: int = 0,
             got = spec.call(cast)
         if np.asarray(got).dtype != np_dtype:
             report.nonfinite.append(f"{label}: returned {np.asarray(got).dtype}, not {dtype}")
+        normalised = spec.exact_when_normalised and exactly_normalised(cast["p"], cast["q"])
         for where, value, reference, start in _outputs(spec, cast, got):
             truth, digits = converged(reference.value, start)
             error = ulp_error(value, truth, np_dtype)
@@ -675,6 +796,8 @@ def check_kernel(spec: KernelSpec, suite: str, dtype: str, *, seed: int = 0,
                 report.nonfinite.append(f"{label}{where}: got {value!r}, true {shown}")
                 continue
             errors.append(error)
+            if normalised:
+                normalised_errors.append(error)
             if error > worst:
                 worst, report.worst = error, f"{label}{where}"
             if spec.difference and mpmath.isfinite(truth):
@@ -690,6 +813,8 @@ def check_kernel(spec: KernelSpec, suite: str, dtype: str, *, seed: int = 0,
         report.median_ulp = float(np.median(errors))
     if spec.difference:
         report.max_bound_ratio = float(max(ratios)) if ratios else 0.0
+    if normalised_errors:
+        report.normalised_max_ulp = float(max(normalised_errors))
     return report
 
 

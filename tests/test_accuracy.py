@@ -4,6 +4,7 @@ suite (float64 and float32): median <= 1 ULP and max <= 4 ULP, or for difference
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -14,9 +15,10 @@ from sympy import Symbol, exp, log
 
 from symbinfo import definitions as d
 from symbinfo import kernels
-from symbinfo.accuracy import (KernelSpec, Reference, check_kernel, check_kernels, converged,
-                               kernel_specs, starting_digits, ulp_error)
+from symbinfo.accuracy import (KernelSpec, Reference, cases, check_kernel, check_kernels,
+                               converged, kernel_specs, starting_digits, ulp_error)
 from symbinfo.cli import main
+from symbinfo.kernels import primitives
 
 F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
 
@@ -85,11 +87,35 @@ def test_the_check_can_fail():
 def test_adversarial_suite_meets_the_targets(name):
     for report in check_kernels("adversarial", kernels=[name], long=()):
         assert report.nonfinite == [], report.nonfinite
+        if report.normalised_max_ulp is not None:
+            assert report.normalised_max_ulp <= 4.0, report.as_record()
         if report.difference:
             assert report.max_bound_ratio <= 1.0, report.as_record()
         else:
             assert report.median_ulp <= 1.0, report.as_record()
             assert report.max_ulp <= 4.0, report.as_record()
+
+
+def test_exactly_normalised_inputs_meet_the_ulp_target():
+    """KL of exactly normalised inputs (a sum of non-negative terms): 4 ULP, not only the
+    difference bound; the case class is in the adversarial suite."""
+    labels = [label for label, _ in cases("kl_divergence", "adversarial", long=())]
+    assert sum(label.startswith("exactly normalised") for label in labels) >= 7
+    (report,) = check_kernels("adversarial", kernels=["kl_divergence"], dtypes=["float64"],
+                              long=())
+    assert report.normalised_max_ulp is not None and report.normalised_max_ulp <= 4.0
+    assert report.as_record()["normalised_max_ulp"] == report.normalised_max_ulp
+
+
+def test_the_normalised_target_can_fail():
+    """The sum of the rel_entr terms alone meets the difference bound but not 4 ULP on the
+    exactly normalised inputs."""
+    spec = kernel_specs()["kl_divergence"]
+    terms_only = dataclasses.replace(spec, call=lambda a: primitives.sum_terms(
+        lambda p, q: primitives.rel_entr(p, q, p - q), a["p"], a["q"])[..., 0])
+    report = check_kernel(terms_only, "adversarial", "float64", long=())
+    assert report.max_bound_ratio <= 1.0
+    assert report.normalised_max_ulp > 4.0 and not report.meets_targets
 
 
 def test_long_vectors_meet_the_targets():

@@ -135,6 +135,44 @@ def test_rel_entr_conventions():
     assert ulps(float(got[3]), "744.44007192138126231410729844608163411308714430291") <= 1
 
 
+def test_rel_entr_sum_rule_sums_non_negative_terms_when_normalised():
+    P, Q = symbolic_distribution("P"), symbolic_distribution("Q")
+    definition = d.kl_divergence(P, Q)
+    rewritten = rw.optimize(definition)
+    assert isinstance(rewritten, rw.RelEntrSum)
+    assert rewritten.args[:3] == (P.probability(rewritten.limits[0]),
+                                  Q.probability(rewritten.limits[0]),
+                                  P.probability(rewritten.limits[0])
+                                  - Q.probability(rewritten.limits[0]))
+    assert rewritten.rewrite(log) == definition
+    assert rw.expand_nodes(rewritten) == definition
+    # only a sum of single KL terms over one index: not JS (two terms), not MI (two indices)
+    assert not rw.optimize(d.js_divergence(P, Q)).has(rw.RelEntrSum)
+    assert not rw.optimize(d.mutual_information(symbolic_joint_distribution())).has(
+        rw.RelEntrSum)
+    kernel = lambdify_stable([P.probability(1).base, Q.probability(1).base], definition)
+    p, q = np.array([0.5, 0.5]), np.array([0.5 + 2.0 ** -31, 0.5 - 2.0 ** -31])  # sum: 1
+    truth = "4.3368086899420177379106021647954268530153455875466e-19"
+    assert ulps(float(kernel(p, q)[0]), truth) <= 1
+    assert float(np.sum(p * np.log(p / q))) < 0  # the literal terms cancel to a wrong sign
+    p, q = np.array([0.25, 0.75]), np.array([0.25 + 2.0 ** -33, 0.75 - 2.0 ** -33])
+    truth = "3.614007240870391107231159641207023294065105426534e-20"
+    assert ulps(float(kernel(p, q)[0]), truth) <= 1
+    without = lambdify_stable([P.probability(1).base, Q.probability(1).base], definition,
+                              rules=tuple(r for r in rw.STABLE_REWRITES
+                                          if r is not rw.rel_entr_sum_opt))
+    assert ulps(float(without(p, q)[0]), truth) > 1000  # the RelEntr terms alone
+
+
+def test_rel_entr_sum_keeps_the_terms_where_the_sums_differ():
+    """x = 1e-300 against y = 1/2: psi = 1/2 while the term is -6.9e-298."""
+    P, Q = symbolic_distribution("P"), symbolic_distribution("Q")
+    kernel = lambdify_stable([P.probability(1).base, Q.probability(1).base],
+                             d.kl_divergence(P, Q))
+    got = float(kernel(np.array([1e-300]), np.array([0.5]))[0])
+    assert ulps(got, "-6.9008238071765377716375886471182248158205386357906e-298") <= 2
+
+
 def test_xlogy_rule_zero_log_zero():
     assert rw.optimize(-2 * x * log(y)) == -2 * rw.XLogY(x, y)
     kernel = lambdify_stable([x], -x * log(x))

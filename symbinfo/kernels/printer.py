@@ -166,6 +166,18 @@ class KernelPrinter(NumPyPrinter):
         with self._binding(limits[0]):
             return self._call("exp_xlogy_sum", x, y, sign)
 
+    def _print_RelEntrSum(self, expr: Expr) -> str:
+        x, y, difference, limits = expr.args
+        index = limits[0]
+        vectors = _elementwise_vectors(sympy.Tuple(x, y, difference), [index])
+        if not vectors or self._axis(index) != -1:
+            raise NotImplementedError("RelEntrSum runs over the entries of vectors along the "
+                                      "last axis only")
+        names = ", ".join(self._print(v.label) for v in vectors)
+        with self._binding(index):
+            parts = ", ".join(self._print(a) for a in (x, y, difference))
+        return f"{PRIMITIVES}.rel_entr_sum(lambda {names}: ({parts}), {names})"
+
     # elementwise nodes ---------------------------------------------------------------------
     def _print_XLogY(self, expr: Expr) -> str:
         return self._call("xlogy", *expr.args)

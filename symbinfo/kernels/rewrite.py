@@ -25,6 +25,8 @@ rule                           rewrite
 :data:`one_minus_sigmoid_opt`  :math:`1 - \sigma(x) \to \sigma(-x)`
 :data:`softplus_opt`           :math:`\log(1 + e^{x}) \to \operatorname{softplus}(x)`
 :data:`rel_entr_opt`           :math:`x \log(x / y) \to \operatorname{rel\_entr}(x, y)` with :math:`x - y` simplified
+:data:`rel_entr_sum_opt`       :math:`\sum_i \operatorname{rel\_entr}(x_i, y_i) \to` non-cancelling form where
+                               :math:`\sum_i x_i = \sum_i y_i` exactly
 :data:`xlogy_opt`              :math:`x \log y \to \operatorname{xlogy}(x, y)`, :math:`0 \log 0 = 0`
 :data:`xlog1py_opt`            :math:`\operatorname{xlogy}(x, 1 + y) \to \operatorname{xlog1py}(x, y)`
 :data:`exp_xlogy_sum_opt`      :math:`\exp(\pm\sum_j x_j \log y_j)` with the sum in double-double
@@ -81,6 +83,34 @@ class RelEntr(Function):
 
     def _eval_rewrite_as_log(self, x: Expr, y: Expr, difference: Expr, **kwargs: Any) -> Expr:
         return x * log(x / y)
+
+
+class RelEntrSum(Function):
+    r""":math:`\sum_i x_i \log(x_i / y_i)` along one index, the KL divergence; arguments
+    ``(x, y, x - y, (i, 1, n))`` with the summand's entries as functions of ``i`` and the
+    difference written without cancellation (as for :class:`RelEntr`).
+
+    One node for the whole sum, not a rule splitting it into
+    :math:`\sum_i \psi(x_i, y_i) + \sum_i x_i - \sum_i y_i`,
+    :math:`\psi(x, y) = x \log(x/y) - x + y \ge 0`, because which of the two forms is accurate
+    depends on the whole row: where :math:`\sum x = \sum y` exactly (normalised float inputs)
+    the split form is a sum of non-negative terms and has full relative precision, while the
+    terms :math:`x_i \log(x_i/y_i)` can cancel to :math:`10^{-19}`; elsewhere the :math:`\psi`
+    can be far larger than the result (:math:`x = 10^{-300}` against :math:`y = \tfrac12` gives
+    :math:`\psi \approx \tfrac12` for a term of :math:`7 \cdot 10^{-298}`), and three separate
+    sums would cancel where the terms do not. The primitive
+    (:func:`~symbinfo.kernels.primitives.rel_entr_sum`) decides per row, from an exact test of
+    :math:`\sum x - \sum y = 0`."""
+
+    nargs = 4
+
+    @property
+    def limits(self) -> Tuple:
+        return self.args[-1]  # type: ignore[no-any-return]
+
+    def _eval_rewrite_as_log(self, x: Expr, y: Expr, difference: Expr, limits: Tuple,
+                             **kwargs: Any) -> Expr:
+        return Sum(x * log(x / y), tuple(limits))
 
 
 class ExpXLogYSum(Function):
@@ -159,11 +189,11 @@ class SoftmaxMinusOneHot(_SoftmaxNode):
 JOINT_INDEX = sympy.Symbol("j", integer=True, positive=True)
 """The summation index of a normaliser restored by :meth:`SoftmaxMinusOneHot.rewrite`."""
 
-REDUCING_NODES = (_SoftmaxNode, ExpXLogYSum)
+REDUCING_NODES = (_SoftmaxNode, ExpXLogYSum, RelEntrSum)
 """The node classes that sum over an axis (their arguments include summation limits)."""
 
-NODES = (XLogY, XLog1pY, RelEntr, LogSumExp, LogSoftmax, Softmax, SoftmaxMinusOneHot,
-         ExpXLogYSum)
+NODES = (XLogY, XLog1pY, RelEntr, RelEntrSum, LogSumExp, LogSoftmax, Softmax,
+         SoftmaxMinusOneHot, ExpXLogYSum)
 """The node classes the printer knows (with :class:`Softplus` and :class:`Sigmoid`)."""
 
 
@@ -316,6 +346,28 @@ term is computed as :math:`x \operatorname{log1p}((x - y)/y)` without cancelling
 :math:`x = y`; :math:`0 \log(0/y) = 0` and :math:`+\infty` where :math:`y = 0 < x`."""
 
 
+def _is_elementwise_rel_entr_sum(e: Expr) -> bool:
+    """A ``Sum`` over one index of a single :class:`RelEntr` whose entries are all indexed by
+    exactly that index (and that contains no other sum)."""
+    if not isinstance(e, Sum) or len(e.limits) != 1 or not isinstance(e.function, RelEntr):
+        return False
+    index = e.limits[0][0]
+    entries = e.function.atoms(sympy.Indexed)
+    return bool(entries) and all(entry.indices == (index,) for entry in entries) \
+        and not e.function.has(Sum)
+
+
+rel_entr_sum_opt = ReplaceOptim(
+    _is_elementwise_rel_entr_sum,
+    lambda e: RelEntrSum(*e.function.args, Tuple(*e.limits[0])))
+r""":math:`\sum_i \operatorname{rel\_entr}(x_i, y_i) \to \operatorname{RelEntrSum}` (applied
+after :data:`rel_entr_opt`): the KL divergence as :math:`\sum_i \psi(x_i, y_i)`,
+:math:`\psi(x, y) = x \log(x/y) - x + y \ge 0`, wherever :math:`\sum x = \sum y` exactly, a sum
+of non-negative terms with full relative precision (the terms :math:`x \log(x/y)` of two
+distributions that agree to :math:`10^{-9}` cancel to :math:`10^{-19}`); the sum of the
+:math:`\operatorname{rel\_entr}` terms elsewhere (see :class:`RelEntrSum`)."""
+
+
 def _xlogy(e: Expr) -> Expr | None:
     match = _single_log_factor(e)
     if match is None:
@@ -356,8 +408,8 @@ perplexity :math:`e^{H(P,Q)}` keeps full relative precision (applied after :data
 
 STABLE_REWRITES: tuple[Optimization, ...] = (
     logsumexp_opt, log_softmax_opt, softmax_opt, softmax_onehot_opt, log_sigmoid_opt,
-    one_minus_sigmoid_opt, softplus_opt, rel_entr_opt, xlogy_opt, xlog1py_opt,
-    exp_xlogy_sum_opt)
+    one_minus_sigmoid_opt, softplus_opt, rel_entr_opt, rel_entr_sum_opt, xlogy_opt,
+    xlog1py_opt, exp_xlogy_sum_opt)
 """The default rules, in the order :func:`optimize` applies them."""
 
 
