@@ -104,6 +104,23 @@ def test_mutual_information():
     assert abs(float(kernels.mutual_information(independent))) <= 1e-16
 
 
+def test_mutual_information_of_a_table_summed_in_blocks_of_rows():
+    # 500 x 300 entries: the terms are summed in several blocks of rows
+    joint = np.random.default_rng(3).dirichlet(np.ones(500 * 300)).reshape(500, 300)
+    assert joint.size > 2 * primitives.BLOCK_ELEMENTS
+    with mpmath.workdps(40):
+        table = [[mpmath.mpf(float(v)) for v in row] for row in joint]
+        rows = [mpmath.fsum(row) for row in table]
+        columns = [mpmath.fsum(column) for column in zip(*table)]
+        truth = mpmath.fsum(v * mpmath.log(v / (r * c)) for row, r in zip(table, rows)
+                            for v, c in zip(row, columns))
+        terms = mpmath.fsum(abs(v * mpmath.log(v / (r * c))) for row, r in zip(table, rows)
+                            for v, c in zip(row, columns))
+        got = mpmath.mpf(float(kernels.mutual_information(joint)))
+        bound = (2 + 2 * math.log2(joint.size)) * np.finfo(float).eps * terms
+        assert abs(got - truth) <= bound
+
+
 # --------------------------------------------------------------------------------------------
 # NumPy conventions
 # --------------------------------------------------------------------------------------------

@@ -161,15 +161,37 @@ def accurate_sum(x: Array) -> Array:
     return _evaluated(*accurate_sum_parts(x))
 
 
-def sum_terms(terms: Callable[..., Array], *arrays: Array) -> Array:
-    r""":math:`\sum_j t_j` along the last axis (kept) of the elementwise terms
-    :math:`t = ` ``terms(*arrays)``, computed chunk by chunk (:func:`sum_parts_of_terms`): the
-    printer's form of a sum whose summand is elementwise, such as :math:`-\sum_i p_i \log p_i`.
+def sum_terms(terms: Callable[..., Array], *arrays: Array, axes: int = 1) -> Array:
+    r""":math:`\sum_j t_j` along the last axis (or the last two, ``axes=2``; kept) of the
+    elementwise terms :math:`t = ` ``terms(*arrays)``, computed chunk by chunk
+    (:func:`sum_parts_of_terms`, :func:`_table_sum_parts`): the printer's form of a sum whose
+    summand is elementwise, such as :math:`-\sum_i p_i \log p_i`.
 
     >>> sum_terms(np.multiply, np.array([1.0, 2.0]), np.array([3.0, 4.0])).tolist()
     [11.0]
+    >>> sum_terms(np.multiply, np.ones((2, 2)), np.array([[1.0], [2.0]]), axes=2).tolist()
+    [[6.0]]
     """
+    if axes == 2:
+        return _evaluated(*_table_sum_parts(terms, *arrays))
     return _evaluated(*sum_parts_of_terms(terms, *arrays))
+
+
+def _table_sum_parts(terms: Callable[..., Array], *arrays: Array) -> tuple[Array, Array]:
+    """:func:`sum_parts_of_terms` over the last two axes (both kept): the terms of blocks of
+    rows (axis -2) of about :data:`BLOCK_ELEMENTS` entries, each block's terms summed as one
+    row, and the blocks' pairs summed accurately at the end."""
+    arrays = np.broadcast_arrays(*arrays)
+    shape = arrays[0].shape
+    rows = max(BLOCK_ELEMENTS // max(math.prod(shape[:-2]) * shape[-1], 1), 1)
+    parts = []
+    for start in range(0, max(shape[-2], 1), rows):
+        block = np.asarray(terms(*[a[..., start:start + rows, :] for a in arrays]),
+                           dtype=np.float64)
+        parts.append(_sum_parts(block.reshape(block.shape[:-2] + (-1,))))
+    total, error = parts[0] if len(parts) == 1 else _sum_parts(
+        np.concatenate([part for pair in parts for part in pair], axis=-1))
+    return total[..., None], error[..., None]
 
 
 def _evaluated(total: Array, error: Array) -> Array:

@@ -5,7 +5,10 @@ definitions: an entry :math:`p_i` of a vector summed over :math:`i` prints as th
 ``p`` (the sum runs along an axis), a sum :math:`\sum_i` as an accurate reduction along that
 axis, an entry :math:`z_c` at a label :math:`c` as a gather, and each stable node of
 :mod:`symbinfo.kernels.rewrite` as a call to its primitive in
-:mod:`symbinfo.kernels.primitives`.
+:mod:`symbinfo.kernels.primitives`. A sum over the last axis (or the last two) whose summand is
+elementwise once its inner reductions are computed (the marginals of mutual information, the
+log-softmax of a soft-target cross-entropy) prints as ``sum_terms`` of a function of the
+arrays: the terms are computed and summed chunk by chunk, never all at once.
 
 Axes: vectors (one index) run along the last axis; tables :math:`p_{ij}` along the last two.
 Reductions keep their axis (length 1), so that sums nested in terms broadcast.
@@ -52,23 +55,32 @@ def index_axes(expr: Expr) -> dict[sympy.Symbol, int]:
     return axes
 
 
-def _elementwise_vectors(summand: Expr, indices: list[sympy.Symbol]) -> list[sympy.IndexedBase]:
-    """The vectors of a summand that is elementwise in one summation index (every entry is
-    indexed by exactly that index, and nothing in it reduces: no nested sum or node over a
-    class axis), in a fixed order; an empty list for any other summand. Such a sum is printed
-    as :func:`~symbinfo.kernels.primitives.sum_terms` of a function of those vectors, which
+def _reductions(expr: Expr) -> list[Expr]:
+    """The outermost sums and reducing nodes inside ``expr``, in a fixed order."""
+    found: list[Expr] = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (Sum, *REDUCING_NODES)) and node is not expr \
+                and not any(node.has(f) or f.has(node) for f in found):
+            found.append(node)
+    return sorted(found, key=sympy.default_sort_key)
+
+
+def _elementwise_arrays(summand: Expr, indices: tuple[sympy.Symbol, ...]) \
+        -> list[sympy.IndexedBase]:
+    """The arrays of a summand that is elementwise in the summation indices, in axis order
+    (every entry is indexed by exactly ``indices``, and nothing in it reduces), in a fixed
+    order; an empty list for any other summand. Such a sum is printed as
+    :func:`~symbinfo.kernels.primitives.sum_terms` of a function of those arrays, which
     computes the terms chunk by chunk.
 
     >>> from sympy import IndexedBase, Symbol, log
     >>> i = Symbol("i", integer=True)
     >>> p, q = IndexedBase("p"), IndexedBase("q")
-    >>> _elementwise_vectors(p[i] * log(q[i]), [i])
+    >>> _elementwise_arrays(p[i] * log(q[i]), (i,))
     [p, q]
     """
     entries = summand.atoms(Indexed)
-    if len(indices) != 1 or not entries or any(e.indices != (indices[0],) for e in entries):
-        return []
-    if any(isinstance(e, (Sum, *REDUCING_NODES)) for e in sympy.preorder_traversal(summand)):
+    if not entries or any(e.indices != indices for e in entries) or _reductions(summand):
         return []
     return sorted({e.base for e in entries}, key=sympy.default_sort_key)
 
@@ -125,15 +137,36 @@ class KernelPrinter(NumPyPrinter):
     # reductions ----------------------------------------------------------------------------
     def _print_Sum(self, expr: Sum) -> str:
         indices = [limit[0] for limit in expr.limits]
-        vectors = _elementwise_vectors(expr.function, indices)
+        fused = self._fused_sum(expr.function, indices)
+        if fused is not None:
+            return fused
         with self._binding(*indices):
             code = self._print(expr.function)
-        if vectors and self._axis(indices[0]) == -1:
-            names = ", ".join(self._print(v.label) for v in vectors)
-            return f"{PRIMITIVES}.sum_terms(lambda {names}: {code}, {names})"
         for index in indices:
             code = f"{PRIMITIVES}.sum_along({code}, {self._axis(index)})"
         return code
+
+    def _fused_sum(self, summand: Expr, indices: list[sympy.Symbol]) -> str | None:
+        """A sum over the last one or two axes whose summand is elementwise once its inner
+        reductions (marginals, a log-softmax) are computed first, as
+        ``sum_terms(lambda arrays, reductions: summand, arrays, reductions)``; None for any
+        other sum."""
+        axes = sorted(self._axis(index) for index in indices)
+        if axes not in ([-1], [-2, -1]):
+            return None
+        ordered = tuple(sorted(indices, key=self._axis))
+        inner = {node: sympy.Symbol(f"_reduced{n}") for n, node in
+                 enumerate(_reductions(summand))}
+        arrays = _elementwise_arrays(summand.xreplace(inner), ordered)
+        if not arrays:
+            return None
+        with self._binding(*indices):
+            code = self._print(summand.xreplace(inner))
+            names = [self._print(a.label) for a in arrays] + [str(s) for s in inner.values()]
+            values = [self._print(a.label) for a in arrays] + [self._print(n) for n in inner]
+        options = ", axes=2" if len(axes) == 2 else ""
+        return (f"{PRIMITIVES}.sum_terms(lambda {', '.join(names)}: {code}, "
+                f"{', '.join(values)}{options})")
 
     def _class_reduction(self, name: str, node: Expr, *entries: Expr) -> str:
         """A softmax-family node: ``entries`` printed with the normaliser's index bound only
@@ -169,7 +202,7 @@ class KernelPrinter(NumPyPrinter):
     def _print_RelEntrSum(self, expr: Expr) -> str:
         x, y, difference, limits = expr.args
         index = limits[0]
-        vectors = _elementwise_vectors(sympy.Tuple(x, y, difference), [index])
+        vectors = _elementwise_arrays(sympy.Tuple(x, y, difference), (index,))
         if not vectors or self._axis(index) != -1:
             raise NotImplementedError("RelEntrSum runs over the entries of vectors along the "
                                       "last axis only")
