@@ -140,7 +140,12 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, axis: int = -1,
     >>> float(kernels.kl_divergence([0.5, 0.5], [0.5 * (1 + 1e-9), 0.5 * (1 - 1e-9)]))
     -5.5011151156652186e-17
 
-    (negative: these two floats sum to :math:`1 + 5.55 \cdot 10^{-17}`, not 1.)
+    (negative: these two floats sum to :math:`1 + 5.55 \cdot 10^{-17}`, not 1.) Where both
+    rows sum to exactly 1, the divergence is summed as :math:`\sum_i (p_i \log(p_i/q_i) - p_i +
+    q_i)`, non-negative terms, to full relative precision:
+
+    >>> float(kernels.kl_divergence([0.5, 0.5], [0.5 + 2.0 ** -31, 0.5 - 2.0 ** -31]))
+    4.336808689942018e-19
     """
     _check_probability_vectors(p=p, q=q)
     return apply_along_axis(_measure("kl_divergence", log_base(base)), {"p": p, "q": q},
