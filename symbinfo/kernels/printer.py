@@ -31,7 +31,7 @@ import sympy
 from sympy import Expr, Indexed, Sum
 from sympy.printing.numpy import NumPyPrinter
 
-from symbinfo.kernels.rewrite import REDUCING_NODES
+from symbinfo.kernels.rewrite import elementwise_arrays, reductions
 
 PRIMITIVES = "primitives"
 """The name under which :mod:`symbinfo.kernels.primitives` is visible to generated code."""
@@ -53,36 +53,6 @@ def index_axes(expr: Expr) -> dict[sympy.Symbol, int]:
             if isinstance(index, sympy.Symbol):
                 axes.setdefault(index, slot - rank)
     return axes
-
-
-def _reductions(expr: Expr) -> list[Expr]:
-    """The outermost sums and reducing nodes inside ``expr``, in a fixed order."""
-    found: list[Expr] = []
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, (Sum, *REDUCING_NODES)) and node is not expr \
-                and not any(node.has(f) or f.has(node) for f in found):
-            found.append(node)
-    return sorted(found, key=sympy.default_sort_key)
-
-
-def _elementwise_arrays(summand: Expr, indices: tuple[sympy.Symbol, ...]) \
-        -> list[sympy.IndexedBase]:
-    """The arrays of a summand that is elementwise in the summation indices, in axis order
-    (every entry is indexed by exactly ``indices``, and nothing in it reduces), in a fixed
-    order; an empty list for any other summand. Such a sum is printed as
-    :func:`~symbinfo.kernels.primitives.sum_terms` of a function of those arrays, which
-    computes the terms chunk by chunk.
-
-    >>> from sympy import IndexedBase, Symbol, log
-    >>> i = Symbol("i", integer=True)
-    >>> p, q = IndexedBase("p"), IndexedBase("q")
-    >>> _elementwise_arrays(p[i] * log(q[i]), (i,))
-    [p, q]
-    """
-    entries = summand.atoms(Indexed)
-    if not entries or any(e.indices != indices for e in entries) or _reductions(summand):
-        return []
-    return sorted({e.base for e in entries}, key=sympy.default_sort_key)
 
 
 class KernelPrinter(NumPyPrinter):
@@ -156,8 +126,8 @@ class KernelPrinter(NumPyPrinter):
             return None
         ordered = tuple(sorted(indices, key=self._axis))
         inner = {node: sympy.Symbol(f"_reduced{n}") for n, node in
-                 enumerate(_reductions(summand))}
-        arrays = _elementwise_arrays(summand.xreplace(inner), ordered)
+                 enumerate(reductions(summand))}
+        arrays = elementwise_arrays(summand.xreplace(inner), ordered)
         if not arrays:
             return None
         with self._binding(*indices):
@@ -202,7 +172,7 @@ class KernelPrinter(NumPyPrinter):
     def _print_RelEntrSum(self, expr: Expr) -> str:
         x, y, difference, limits = expr.args
         index = limits[0]
-        vectors = _elementwise_arrays(sympy.Tuple(x, y, difference), (index,))
+        vectors = elementwise_arrays(sympy.Tuple(x, y, difference), (index,))
         if not vectors or self._axis(index) != -1:
             raise NotImplementedError("RelEntrSum runs over the entries of vectors along the "
                                       "last axis only")

@@ -192,6 +192,36 @@ JOINT_INDEX = sympy.Symbol("j", integer=True, positive=True)
 REDUCING_NODES = (_SoftmaxNode, ExpXLogYSum, RelEntrSum)
 """The node classes that sum over an axis (their arguments include summation limits)."""
 
+def reductions(expr: Expr) -> list[Expr]:
+    """The outermost sums and reducing nodes inside ``expr``, in a fixed order."""
+    found: list[Expr] = []
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, (Sum, *REDUCING_NODES)) and node is not expr \
+                and not any(node.has(f) or f.has(node) for f in found):
+            found.append(node)
+    return sorted(found, key=sympy.default_sort_key)
+
+
+def elementwise_arrays(summand: Expr, indices: tuple[sympy.Symbol, ...]) \
+        -> list[sympy.IndexedBase]:
+    """The arrays of a summand that is elementwise in the summation indices, in axis order
+    (every entry is indexed by exactly ``indices``, and nothing in it reduces), in a fixed
+    order; an empty list for any other summand. Such a sum is printed as
+    :func:`~symbinfo.kernels.primitives.sum_terms` of a function of those arrays, which
+    computes the terms chunk by chunk.
+
+    >>> from sympy import IndexedBase, Symbol, log
+    >>> i = Symbol("i", integer=True)
+    >>> p, q = IndexedBase("p"), IndexedBase("q")
+    >>> elementwise_arrays(p[i] * log(q[i]), (i,))
+    [p, q]
+    """
+    entries = summand.atoms(sympy.Indexed)
+    if not entries or any(e.indices != indices for e in entries) or reductions(summand):
+        return []
+    return sorted({e.base for e in entries}, key=sympy.default_sort_key)
+
+
 NODES = (XLogY, XLog1pY, RelEntr, RelEntrSum, LogSumExp, LogSoftmax, Softmax,
          SoftmaxMinusOneHot, ExpXLogYSum)
 """The node classes the printer knows (with :class:`Softplus` and :class:`Sigmoid`)."""
@@ -351,10 +381,7 @@ def _is_elementwise_rel_entr_sum(e: Expr) -> bool:
     exactly that index (and that contains no other sum)."""
     if not isinstance(e, Sum) or len(e.limits) != 1 or not isinstance(e.function, RelEntr):
         return False
-    index = e.limits[0][0]
-    entries = e.function.atoms(sympy.Indexed)
-    return bool(entries) and all(entry.indices == (index,) for entry in entries) \
-        and not e.function.has(Sum)
+    return bool(elementwise_arrays(e.function, (e.limits[0][0],)))
 
 
 rel_entr_sum_opt = ReplaceOptim(
