@@ -133,20 +133,20 @@ def apply_along_axis(kernel: Callable[..., Any], arrays: dict[str, ArrayLike], *
     batch = np.broadcast_shapes(moved[0].shape[:ndim - len(axes)], *[s.shape for s in samples])
     moved = [np.broadcast_to(v, batch + row_shape) for v in moved]
     samples = [np.broadcast_to(s, batch) for s in samples]
-    result: NDArray[np.float64] | None = None
+    result: NDArray[Any] | None = None
     for index in _batch_blocks(batch, math.prod(row_shape)):
         block = kernel(*[np.asarray(v[index], dtype=np.float64) for v in moved],
                        *[s[index] for s in samples], *scalars)
         block = np.asarray(block, dtype=np.float64)
-        if result is None:
-            result = np.empty(batch + block.shape[len(batch):], dtype=np.float64)
+        if result is None:  # in the input's dtype: float32 results are rounded once, here
+            result = np.empty(batch + block.shape[len(batch):], dtype=dtype)
         np.add(block, 0.0, out=result[(*index, ...)])  # + 0.0: no -0.0
     assert result is not None  # there is always at least one block
     if keep_axes:
         result = np.moveaxis(result, target, source)
     else:
         result = result.reshape(result.shape[:result.ndim - len(axes)])
-    return result.astype(dtype, copy=False)
+    return result
 
 
 def reduce_losses(losses: NDArray[Any], reduction: str) -> NDArray[Any]:
