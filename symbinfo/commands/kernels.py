@@ -57,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
                          indent=2))
     else:
         rows = [[r.kernel, r.dtype, r.outputs, _format(r.max_ulp), _format(r.median_ulp),
-                 _format(r.max_bound_ratio), len(r.nonfinite),
+                 _format(r.max_bound_ratio), _format(r.normalised_max_ulp), len(r.nonfinite),
                  "yes" if r.meets_targets else "NO"] for r in reports]
         print(format_table(["kernel", "dtype", "outputs", "max ulp", "median ulp",
-                            "err/bound", "bad non-finite", "target met"], rows))
+                            "err/bound", "normalised ulp", "bad non-finite", "target met"],
+                           rows))
         for r in reports:
             for problem in r.nonfinite:
                 print(f"{r.kernel} {r.dtype}: {problem}")
