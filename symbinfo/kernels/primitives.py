@@ -99,12 +99,16 @@ def _sum_parts(x: Array) -> tuple[Array, Array]:
     return two_sum(exact, np.sum(x, axis=-1, keepdims=True))
 
 
-def sum_parts_of_terms(terms: Callable[..., Array], *arrays: Array) -> tuple[Array, Array]:
+def sum_parts_of_terms(terms: Callable[..., Array], *arrays: Array,
+                       terms_per_entry: int = 1) -> tuple[Array, Array]:
     r"""The sum along the last axis (kept) of ``terms(*arrays)``, an elementwise function of
     the arrays, as an unevaluated pair :math:`s + e` (:func:`accurate_sum_parts`). Long rows
     are cut into chunks of about :data:`BLOCK_ELEMENTS` elements: the terms of one chunk are
     computed and summed while they are in cache, and the chunks' pairs are summed accurately
     at the end, so no array of all the terms is ever made.
+
+    ``terms_per_entry``: how many terms ``terms`` gives for each entry (side by side along the
+    last axis); chunks take that many times fewer entries.
 
     >>> s, e = sum_parts_of_terms(np.square, np.full(10 ** 6, 0.1))
     >>> float(s[0] + e[0])
@@ -112,9 +116,9 @@ def sum_parts_of_terms(terms: Callable[..., Array], *arrays: Array) -> tuple[Arr
     """
     arrays = np.broadcast_arrays(*arrays)
     shape = arrays[0].shape
-    if _in_one_chunk(shape):
+    width = _chunk_width(shape) // terms_per_entry
+    if shape[-1] <= 2 * width:
         return _sum_parts(np.asarray(terms(*arrays), dtype=np.float64))
-    width = _chunk_width(shape)
     chunk_parts = [_sum_parts(np.asarray(terms(*[a[..., start:start + width] for a in arrays]),
                                          dtype=np.float64))
                    for start in range(0, shape[-1], width)]
@@ -359,7 +363,7 @@ def exp_xlogy_sum(x: Array, y: Array, sign: float) -> Array:
     :func:`sum_parts_of_terms` into :math:`s + e`, then :math:`A \ln 2` by TwoProduct with
     :math:`\ln 2` in two parts, and :math:`e^{h + h'} = e^{h}(1 + h')`."""
     with np.errstate(invalid="ignore", over="ignore"):
-        total, error = sum_parts_of_terms(_xlog2y_terms, x, y)
+        total, error = sum_parts_of_terms(_xlog2y_terms, x, y, terms_per_entry=3)
         exponent, exponent_error = _two_product(total, np.float64(_LN2))
         exponent_error += total * _LN2_LO + error * _LN2
         result = np.exp(sign * exponent) * (1.0 + sign * exponent_error)
