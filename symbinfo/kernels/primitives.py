@@ -116,23 +116,29 @@ def sum_parts_of_terms(terms: Callable[..., Array], *arrays: Array,
     """
     arrays = np.broadcast_arrays(*arrays)
     shape = arrays[0].shape
-    width = _chunk_width(shape) // terms_per_entry
-    if shape[-1] <= 2 * width:
+    if _in_one_chunk(shape, terms_per_entry):
         return _sum_parts(np.asarray(terms(*arrays), dtype=np.float64))
-    chunk_parts = [_sum_parts(np.asarray(terms(*[a[..., start:start + width] for a in arrays]),
-                                         dtype=np.float64))
-                   for start in range(0, shape[-1], width)]
-    return _sum_parts(np.concatenate([part for parts in chunk_parts for part in parts], axis=-1))
+    width = _chunk_width(shape, terms_per_entry)
+    return _sum_of_pairs([_sum_parts(np.asarray(terms(*[a[..., start:start + width]
+                                                          for a in arrays]), dtype=np.float64))
+                          for start in range(0, shape[-1], width)])
 
 
-def _chunk_width(shape: tuple[int, ...]) -> int:
+def _chunk_width(shape: tuple[int, ...], terms_per_entry: int = 1) -> int:
     """How many entries of each row one chunk of :func:`sum_parts_of_terms` takes."""
-    return max(BLOCK_ELEMENTS // max(math.prod(shape[:-1]), 1), 1024)
+    return max(BLOCK_ELEMENTS // max(math.prod(shape[:-1]), 1), 1024) // terms_per_entry
 
 
-def _in_one_chunk(shape: tuple[int, ...]) -> bool:
+def _in_one_chunk(shape: tuple[int, ...], terms_per_entry: int = 1) -> bool:
     """Whether :func:`sum_parts_of_terms` sums rows of this shape in one chunk."""
-    return shape[-1] <= 2 * _chunk_width(shape)
+    return shape[-1] <= 2 * _chunk_width(shape, terms_per_entry)
+
+
+def _sum_of_pairs(pairs: list[tuple[Array, Array]]) -> tuple[Array, Array]:
+    """The accurate sum of the chunks' :math:`(s, e)` pairs (the pair itself for one chunk)."""
+    if len(pairs) == 1:
+        return pairs[0]
+    return _sum_parts(np.concatenate([part for pair in pairs for part in pair], axis=-1))
 
 
 def accurate_sum_parts(x: Array) -> tuple[Array, Array]:
@@ -193,8 +199,7 @@ def _table_sum_parts(terms: Callable[..., Array], *arrays: Array) -> tuple[Array
         block = np.asarray(terms(*[a[..., start:start + rows, :] for a in arrays]),
                            dtype=np.float64)
         parts.append(_sum_parts(block.reshape(block.shape[:-2] + (-1,))))
-    total, error = parts[0] if len(parts) == 1 else _sum_parts(
-        np.concatenate([part for pair in parts for part in pair], axis=-1))
+    total, error = _sum_of_pairs(parts)
     return total[..., None], error[..., None]
 
 
@@ -698,9 +703,8 @@ subnormal); rows not finished by then are not certified."""
 def _exactly_equal_sums(x: Array, y: Array) -> NDArray[np.bool_]:
     r"""Per row (last axis, dropped): whether :math:`x, y \ge 0` are finite and
     :math:`\sum x = \sum y` exactly. The terms :math:`x, -y` are split by repeated error-free
-    extraction (:func:`_difference_of_sums_parts`' :math:`\sigma`, from the largest remaining
-    term of all rows): each pass takes parts that sum without rounding (:func:`_row_sums`)
-    and leaves remainders at most :math:`2^{-53}\sigma`, :math:`2^{24}` times smaller than
+    extraction (:func:`_extract`, with :math:`\sigma` from the largest remaining term of all
+    rows): each pass takes parts that sum without rounding and leaves remainders at most :math:`2^{-53}\sigma`, :math:`2^{24}` times smaller than
     the largest term or more (rows of up to :math:`2^{28}` terms), until none is left (at
     most :data:`_EXTRACTION_PASSES`; rows not finished are not certified). The parts of a row
     are then added by TwoSum, exactly where no step rounds (the usual case: a row is then 0
@@ -713,17 +717,13 @@ def _exactly_equal_sums(x: Array, y: Array) -> NDArray[np.bool_]:
                   & np.all(y >= 0, axis=-1))
         usable &= np.all(np.abs(values) < 2.0 ** 1000, axis=-1)
     values = np.where(usable[..., None], values, 0.0)
-    margin = math.ceil(math.log2(values.shape[-1] + 2))
     parts = []
     for _ in range(_EXTRACTION_PASSES):
         largest = _global_magnitude(values) if values.size else 0.0
         if largest == 0:
             break
-        sigma = math.ldexp(1.0, math.frexp(largest)[1] + margin)
-        extracted = values + sigma
-        extracted -= sigma
-        parts.append(_row_sums(extracted)[..., 0])
-        values -= extracted
+        part, values = _extract(values, np.float64(largest))
+        parts.append(part[..., 0])
     else:
         usable &= ~np.any(values != 0, axis=-1)
     if not parts:
