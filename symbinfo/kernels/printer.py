@@ -127,11 +127,12 @@ class KernelPrinter(NumPyPrinter):
         ordered = tuple(sorted(indices, key=self._axis))
         inner = {node: sympy.Symbol(f"_reduced{n}") for n, node in
                  enumerate(reductions(summand))}
-        arrays = elementwise_arrays(summand.xreplace(inner), ordered)
+        elementwise = summand.xreplace(inner)
+        arrays = elementwise_arrays(elementwise, ordered)
         if not arrays:
             return None
         with self._binding(*indices):
-            code = self._print(summand.xreplace(inner))
+            code = self._print(elementwise)
             names = [self._print(a.label) for a in arrays] + [str(s) for s in inner.values()]
             values = [self._print(a.label) for a in arrays] + [self._print(n) for n in inner]
         options = ", axes=2" if len(axes) == 2 else ""
