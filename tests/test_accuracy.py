@@ -20,6 +20,8 @@ from symbinfo.accuracy import (KernelSpec, Reference, cases, check_kernel, check
 from symbinfo.cli import main
 from symbinfo.kernels import primitives
 
+pytestmark = pytest.mark.usefixtures("kernel_backend")  # each test on each backend
+
 F64, F32 = np.dtype(np.float64), np.dtype(np.float32)
 
 
@@ -134,19 +136,21 @@ def test_typical_suite_meets_the_targets():
 # The command
 # --------------------------------------------------------------------------------------------
 
-def test_command_json(capsys):
+def test_command_json(capsys, kernel_backend):
     code = main(["kernels", "--check", "--suite", "adversarial", "--kernel", "entropy",
-                 "--dtype", "float32", "--no-long", "--json"])
+                 "--dtype", "float32", "--no-long", "--json", "--backend", kernel_backend])
     records = json.loads(capsys.readouterr().out)
     assert code == 0
+    assert records["backend"] == kernel_backend
     (record,) = records["kernels"]
     assert record["kernel"] == "entropy" and record["dtype"] == "float32"
     assert record["meets_targets"] and record["max_ulp"] <= 4
 
 
-def test_command_table_and_usage(capsys):
+def test_command_table_and_usage(capsys, kernel_backend):
     assert main(["kernels", "--check", "--kernel", "binary_entropy", "--no-long"]) == 0
     out = capsys.readouterr().out
     assert "binary_entropy" in out and "target met" in out
+    assert f"backend: {kernel_backend}" in out
     assert main(["kernels"]) == 2
     assert main(["kernels", "--check", "--kernel", "nonexistent"]) == 2

@@ -14,6 +14,8 @@ import sympy
 from symbinfo import definitions, kernels
 from symbinfo.kernels import primitives
 
+pytestmark = pytest.mark.usefixtures("kernel_backend")  # each test on each backend
+
 
 def ulps(got: float, truth: str, dtype=np.float64) -> float:
     """|got - truth| in ULPs of ``dtype`` at the truth."""
@@ -323,3 +325,8 @@ def test_errors_name_the_problem():
         kernels.softmax_cross_entropy(np.zeros(3), np.array(0), label_smoothing=1.5)
     with pytest.raises(ValueError, match="gamma"):
         kernels.focal_loss([0.5], [1.0], gamma=-1.0)
+
+
+def test_the_kernels_run_on_the_backend_under_test(kernel_backend):
+    from symbinfo.kernels.build import current_backend
+    assert current_backend() == kernel_backend

@@ -20,6 +20,8 @@ from symbinfo.accuracy import (NORMALISED_KINDS, exactly_normalised, exactly_nor
                                ulp_error)
 from symbinfo.kernels import primitives
 
+pytestmark = pytest.mark.usefixtures("kernel_backend")  # each test on each backend
+
 F64 = np.dtype(np.float64)
 U = 2.0 ** -53
 

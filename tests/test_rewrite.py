@@ -17,6 +17,8 @@ from symbinfo.kernels import rewrite as rw
 from symbinfo.kernels.build import lambdify_stable
 from symbinfo.vectors import symbolic_vector
 
+pytestmark = pytest.mark.usefixtures("kernel_backend")  # each test on each backend
+
 x, y = Symbol("x", positive=True), Symbol("y", positive=True)
 s = Symbol("s", real=True)
 Z = symbolic_vector("z", "K")

@@ -12,6 +12,7 @@ import sys
 
 from symbinfo.accuracy import DTYPES, LONG, SUITES, KernelReport, check_kernels, kernel_specs
 from symbinfo.commands.table import format_table
+from symbinfo.kernels.build import BACKENDS, available_backends, current_backend, use_backend
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="check only this dtype (repeatable)")
     parser.add_argument("--no-long", action="store_true",
                         help="leave out the long vectors (1e5 and 1e7 entries)")
+    parser.add_argument("--backend", choices=BACKENDS,
+                        help="run the kernels on this backend (default: numba where it is "
+                             "installed, else numpy; or SYMBINFO_KERNELS)")
     parser.add_argument("--json", action="store_true", help="print JSON records")
     parser.set_defaults(run=run)
 
@@ -50,12 +54,23 @@ def run(args: argparse.Namespace) -> int:
     if not args.check:
         print("symbinfo kernels: nothing to do; use --check", file=sys.stderr)
         return 2
-    reports = check_kernels(args.suite, kernels=args.kernel, dtypes=args.dtype or DTYPES,
-                            long=() if args.no_long else LONG, progress=_progress)
+    try:
+        backend = args.backend or current_backend()
+    except RuntimeError as error:  # SYMBINFO_KERNELS names a backend that is not here
+        print(f"symbinfo kernels: {error}", file=sys.stderr)
+        return 2
+    if backend not in available_backends():
+        print(f"symbinfo kernels: backend {backend!r} is not installed (available: "
+              f"{', '.join(available_backends())})", file=sys.stderr)
+        return 2
+    with use_backend(backend):
+        reports = check_kernels(args.suite, kernels=args.kernel, dtypes=args.dtype or DTYPES,
+                                long=() if args.no_long else LONG, progress=_progress)
     if args.json:
-        print(json.dumps({"suite": args.suite, "kernels": [r.as_record() for r in reports]},
-                         indent=2))
+        print(json.dumps({"suite": args.suite, "backend": backend,
+                          "kernels": [r.as_record() for r in reports]}, indent=2))
     else:
+        print(f"backend: {backend}")
         rows = [[r.kernel, r.dtype, r.outputs, _format(r.max_ulp), _format(r.median_ulp),
                  _format(r.max_bound_ratio), _format(r.normalised_max_ulp), len(r.nonfinite),
                  "yes" if r.meets_targets else "NO"] for r in reports]

@@ -1,7 +1,10 @@
 r"""From a symbolic definition to a NumPy function: the rewrite pass, then ``lambdify``.
 
 :func:`lambdify_stable` is the whole pipeline and is public: a user can turn their own
-expression into a stable kernel with it. :func:`apply_along_axis` is the calling convention the
+expression into a stable kernel with it. The printed code runs on one of two
+:data:`BACKENDS`: numba's compiled loops (:mod:`symbinfo.kernels.compiled`) where numba is
+installed, else NumPy's functions (:mod:`symbinfo.kernels.primitives`); :func:`use_backend`
+chooses. :func:`apply_along_axis` is the calling convention the
 kernels share: NumPy broadcasting, the user's ``axis`` moved to the last position (where the
 printed reductions run), float64 arithmetic inside, and the input's float dtype outside (float32
 in gives float32 out).
@@ -16,8 +19,12 @@ array([0.00000000e+00, 6.93147181e-01, 4.01439466e-16])
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -35,11 +42,97 @@ REDUCTIONS = ("mean", "sum", "none")
 """The values of a loss's ``reduction=``."""
 
 
+BACKENDS = ("numba", "numpy")
+"""The kernels' backends: ``"numba"`` compiles the printed code with the loops of
+:mod:`symbinfo.kernels.compiled` (one pass over memory per kernel; needs numba, the ``fast``
+extra); ``"numpy"`` runs it on the NumPy functions of :mod:`symbinfo.kernels.primitives`.
+Both come from the same rewritten definition, and both are held to the same accuracy targets."""
+
+_NUMBA_INSTALLED = importlib.util.find_spec("numba") is not None
+_backend = os.environ.get("SYMBINFO_KERNELS") or ("numba" if _NUMBA_INSTALLED else "numpy")
+
+
+def available_backends() -> tuple[str, ...]:
+    """The backends this installation can run (``"numpy"`` always).
+
+    >>> "numpy" in available_backends()
+    True
+    """
+    return BACKENDS if _NUMBA_INSTALLED else ("numpy",)
+
+
+def current_backend() -> str:
+    """The backend kernels run on now: ``SYMBINFO_KERNELS`` if set, else ``"numba"`` where it
+    is installed, else ``"numpy"``; changed by :func:`use_backend`."""
+    if _backend not in available_backends():
+        raise RuntimeError(f"kernel backend {_backend!r} is not available here (SYMBINFO_KERNELS="
+                           f"{os.environ.get('SYMBINFO_KERNELS')!r}); available: "
+                           f"{', '.join(available_backends())}")
+    return _backend
+
+
+@contextmanager
+def use_backend(name: str) -> Iterator[None]:
+    """Run the kernels on backend ``name`` inside the ``with`` block.
+
+    >>> import numpy as np
+    >>> from symbinfo import kernels
+    >>> with use_backend("numpy"):
+    ...     float(kernels.entropy(np.array([0.5, 0.5]), base="bits"))
+    1.0
+    """
+    global _backend
+    if name not in available_backends():
+        raise ValueError(f"backend {name!r} is not available; available: "
+                         f"{', '.join(available_backends())}")
+    previous, _backend = _backend, name
+    try:
+        yield
+    finally:
+        _backend = previous
+
+
+class StableKernel:
+    """A rewritten definition printed for NumPy at once (so that what cannot be printed fails
+    here) and compiled by numba on first use; calling it runs the :func:`current_backend`'s
+    function."""
+
+    def __init__(self, args: Sequence[Any], rewritten: Expr, bound: tuple[sympy.Symbol, ...]):
+        self.args, self.rewritten, self.bound = list(args), rewritten, bound
+        self._functions: dict[str, Callable[..., Any]] = {"numpy": self._lambdify(primitives)}
+
+    def _lambdify(self, namespace: ModuleType) -> Callable[..., Any]:
+        return sympy.lambdify(self.args, self.rewritten, printer=KernelPrinter(bound=self.bound),
+                              modules=[{PRIMITIVES: namespace}, "numpy"], docstring_limit=0)
+
+    def function(self, backend: str) -> Callable[..., Any]:
+        """The function of ``backend``: on ``"numba"``, an elementwise definition becomes one
+        compiled loop, and any other calls the compiled reductions."""
+        if backend not in self._functions:
+            self._functions[backend] = self._compiled()
+        return self._functions[backend]
+
+    def _compiled(self) -> Callable[..., Any]:
+        from symbinfo.kernels import compiled  # imports numba: only when it is used
+        if not self.rewritten.has(sympy.Indexed):
+            printer = KernelPrinter(bound=self.bound)
+            try:
+                return compiled.elementwise_kernel(printer.doprint(self.rewritten),
+                                                   [printer.doprint(a) for a in self.args])
+            except compiled.CompileError:
+                pass  # an elementwise definition numba cannot compile: the reductions' code
+        return self._lambdify(compiled)
+
+    def __call__(self, *arguments: Any) -> Any:
+        return self.function(current_backend())(*arguments)
+
+
 def lambdify_stable(args: Sequence[Any], definition: Expr, *,
                     rules: Iterable[Optimization] = STABLE_REWRITES,
-                    bound: tuple[sympy.Symbol, ...] = ()) -> Callable[..., Any]:
+                    bound: tuple[sympy.Symbol, ...] = ()) -> StableKernel:
     r"""Rewrite ``definition`` with ``rules`` (:func:`~symbinfo.kernels.rewrite.optimize`) and
-    ``lambdify`` it with the :class:`~symbinfo.kernels.printer.KernelPrinter`.
+    ``lambdify`` it with the :class:`~symbinfo.kernels.printer.KernelPrinter`, for the
+    :func:`current_backend`.
 
     Args:
       args: the arguments, in order: symbols, and ``IndexedBase`` objects for vectors (their
@@ -52,9 +145,7 @@ def lambdify_stable(args: Sequence[Any], definition: Expr, *,
     Returns:
       A function of float64 arrays; its reductions keep their axes (length 1).
     """
-    rewritten = optimize(sympy.S(definition), rules)
-    return sympy.lambdify(list(args), rewritten, printer=KernelPrinter(bound=bound),
-                          modules=[{PRIMITIVES: primitives}, "numpy"], docstring_limit=0)
+    return StableKernel(args, optimize(sympy.S(definition), rules), tuple(bound))
 
 
 def result_dtype(*arrays: Any) -> np.dtype[Any]:
@@ -118,7 +209,9 @@ def apply_along_axis(kernel: Callable[..., Any], arrays: dict[str, ArrayLike], *
     into the same blocks; ``scalars`` are passed whole.
     """
     dtype = result_dtype(*arrays.values())
-    values = np.broadcast_arrays(*[real_array(a, name) for name, a in arrays.items()])
+    reals = [real_array(a, name) for name, a in arrays.items()]
+    shape = np.broadcast_shapes(*[r.shape for r in reals])
+    values = [np.broadcast_to(r, shape) for r in reals]  # read-only views
     ndim = values[0].ndim
     if ndim < len(axes):
         raise ValueError(f"{next(iter(arrays))} needs at least {len(axes)} dimension(s), "
