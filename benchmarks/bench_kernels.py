@@ -1,7 +1,8 @@
 """Throughput and peak memory of symbinfo's kernels against SciPy and the naive NumPy formula.
 
-Run: ``python benchmarks/bench_kernels.py [--sizes 1e6 1e7] [--repeat 3]``. Times are the best
-of ``--repeat`` runs, in the same process, for each implementation on the same float64 input;
+Run: ``python benchmarks/bench_kernels.py [--sizes 1e6 1e7] [--repeat 3] [--backend B]``. Times are the best
+of ``--repeat`` rounds, in the same process, for each implementation on the same float64 input
+(the implementations take turns within a round);
 the ratios (time / SciPy's time, time / naive time) are what to compare across machines. Peak
 extra memory is the largest amount NumPy allocated during one call (``tracemalloc``), as a
 multiple of the input's size. SciPy is a benchmark-only dependency; PyTorch is used if it is
@@ -20,6 +21,7 @@ import numpy as np
 import scipy.special as sc
 
 from symbinfo import kernels
+from symbinfo.kernels.build import available_backends, current_backend, use_backend
 
 try:  # optional peer
     import torch
@@ -30,13 +32,16 @@ except ImportError:  # pragma: no cover - depends on the machine
 Call = Callable[[], Any]
 
 
-def best_time(call: Call, repeat: int) -> float:
-    times = []
+def best_times(calls: dict[str, Call], repeat: int) -> dict[str, float]:
+    """The best time of each call over ``repeat`` rounds, the calls taking turns within each
+    round (so that a slow spell of a shared machine falls on all of them alike)."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}
 
 
 def peak_bytes(call: Call) -> int:
@@ -154,10 +159,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=float, nargs="+", default=[1e6, 1e7])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--backend", choices=available_backends(), default=current_backend(),
+                        help="the kernels' backend (default: numba where it is installed)")
     args = parser.parse_args()
+    with use_backend(args.backend):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Time every kernel and its peers at each size; print one row per kernel and size."""
     rng = np.random.default_rng(0)
     peers = ["scipy", "naive"] + (["torch"] if torch is not None else [])
-    print(f"numpy {np.__version__}; times: best of {args.repeat}; "
+    print(f"backend {args.backend}; numpy {np.__version__}; times: best of {args.repeat}; "
           f"ratio = symbinfo time / peer time; memory: peak extra / input size")
     header = f"{'kernel':24s} {'n':>6s} {'symbinfo ms':>12s} " + \
         " ".join(f"{'/' + p:>8s}" for p in peers) + f" {'memory':>7s}"
@@ -167,9 +180,9 @@ def main() -> None:
         for name, (input_bytes, calls) in cases(n, rng).items():
             for call in calls.values():
                 call()  # warm up (kernels are compiled on first use)
-            ours = best_time(calls["symbinfo"], args.repeat)
-            ratios = [ours / best_time(calls[p], args.repeat) if p in calls else float("nan")
-                      for p in peers]
+            best = best_times(calls, args.repeat)
+            ours = best["symbinfo"]
+            ratios = [ours / best[p] if p in calls else float("nan") for p in peers]
             memory = peak_bytes(calls["symbinfo"]) / input_bytes
             print(f"{name:24s} {size:6.0e} {ours * 1e3:12.1f} "
                   + " ".join(f"{r:8.2f}" for r in ratios) + f" {memory:7.2f}", flush=True)
