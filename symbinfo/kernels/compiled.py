@@ -49,12 +49,12 @@ from symbinfo.kernels.primitives import (_EXPONENT_SPLITTER, _LN2, _LN2_HI32, _L
                                          _LN2_LO, _SPLITTER, _SQRT_HALF, _TINY, Array)
 
 _SQRT_TWO = math.sqrt(2.0)
-_JIT = {"nogil": True, "cache": True, "error_model": "numpy"}
+_JIT: dict[str, Any] = {"nogil": True, "cache": True, "error_model": "numpy"}
 """numba options: IEEE semantics (division by zero gives inf, no exception), no fast-math."""
-_INLINED = {"error_model": "numpy", "inline": "always"}
+_INLINED: dict[str, Any] = {"error_model": "numpy", "inline": "always"}
 """For the scalar helpers: inlined into their callers by numba (a call that numba leaves to
 LLVM stays a call, and a loop with a call per element runs three to four times slower)."""
-_UFUNC = {"cache": True}
+_UFUNC: dict[str, Any] = {"cache": True}
 """The same for ufuncs (whose division already follows NumPy's rules)."""
 _FLOAT = numba.float64
 
@@ -113,7 +113,8 @@ def _exp_nonpositive(x: float) -> float:
     p = p * r + 0.5
     # 2^(k + 64), normal for -1076 <= k <= 0, from its bits (int32: a conversion SIMD has);
     # the product is then scaled by 2^-64 = 5.42e-20, which rounds only where it is subnormal
-    scale = _float_from_bits((np.int64(np.int32(k)) + (1023 + 64)) << 52)
+    bits = (np.int64(np.int32(k)) + (1023 + 64)) << 52
+    scale: float = _float_from_bits(bits)  # type: ignore[call-arg]
     one_plus_r = 1.0 + r_high  # 1 + r_high + r_low + r^2 p, the first sum exact (Fast2Sum)
     tail = ((1.0 - one_plus_r) + r_high) + (r_low + r * r * p)
     value = ((one_plus_r + tail) * scale) * 5.421010862427522e-20
@@ -357,9 +358,9 @@ def _broadcast(*arrays: Array) -> list[Array]:
 
 def _as_rows(*arrays: Array) -> tuple[tuple[int, ...], list[Array]]:
     """The arrays broadcast together, as 2-d ``(rows, last axis)`` views; and the batch shape."""
-    arrays = _broadcast(*arrays)
-    shape = arrays[0].shape
-    return shape[:-1], [a.reshape(math.prod(shape[:-1]), shape[-1]) for a in arrays]
+    broadcast = _broadcast(*arrays)
+    shape = broadcast[0].shape
+    return shape[:-1], [a.reshape(math.prod(shape[:-1]), shape[-1]) for a in broadcast]
 
 
 _CHUNK = 512
