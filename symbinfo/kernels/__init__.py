@@ -4,6 +4,9 @@ Each function here takes its definition from :mod:`symbinfo.definitions` (for ex
 ``Entropy(symbolic_distribution("P")).doit()``, i.e. :math:`-\sum_{i=1}^{n} p_i \log p_i`), runs
 the stable-rewrite pass of :mod:`symbinfo.kernels.rewrite` on it and ``lambdify``-s the result
 (:func:`symbinfo.kernels.build.lambdify_stable`); nothing here restates a formula in NumPy.
+The printed code runs as numba's compiled loops where numba is installed (the ``fast`` extra,
+:mod:`symbinfo.kernels.compiled`), else on NumPy; :func:`symbinfo.kernels.build.use_backend`
+chooses, and both meet the same accuracy targets.
 ``symbinfo kernels --check`` (:mod:`symbinfo.accuracy`) compares every kernel with mpmath at
 50 digits evaluating the *un-rewritten* definition.
 
