@@ -1,10 +1,14 @@
 """Reference values per second: symbinfo's generator against a plain mpmath loop, same run.
 
-The baseline is the loop a user would write: the textbook formula evaluated with mpmath at
-the same precision, one value at a time (no error bound, no certified rounding). symbinfo
+Two baselines, both the loop a user would write, one value at a time, with no error bound and
+no certified rounding: ``mpmath loop`` evaluates the textbook formula with mpmath at the same
+precision and keeps the mpf (the figure the issue's targets refer to); ``loop+out`` also
+makes what a reference value carries, the decimal string of ``DPS`` digits and the float64
+and float32 roundings (``float``, then NumPy's float32 cast: a double rounding). symbinfo
 evaluates the un-rewritten definition in arb ball arithmetic, certifies the float64/float32
 roundings and assembles reference cases; it is timed with 1 worker (in process) and with a
-pool of 2 worker processes. Each rate is the best of ``--repeat`` runs (the machine may be
+pool of 2 worker processes. ``x1/loop`` and ``x2/loop`` compare with ``mpmath loop``,
+``x2/out`` with ``loop+out``. Each rate is the best of ``--repeat`` runs (the machine may be
 shared); ``parent us`` is the CPU time the gathering process spends per value in the 2-worker
 run, work that the workers cannot share.
 
@@ -20,7 +24,9 @@ import cProfile
 import pstats
 import time
 import timeit
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -28,7 +34,6 @@ from flint import ctx
 
 from symbinfo.refs import evaluate, files, generate
 from symbinfo.refs.files import ReferenceCase
-from symbinfo.refs.floats import BINARY32, BINARY64
 from symbinfo.refs.generate import CaseInput, reference_set
 
 DPS = 50
@@ -68,6 +73,15 @@ def mpmath_softmax_ce(case: CaseInput) -> object:
     return mpmath.log(mpmath.fsum(mpmath.exp(v) for v in z)) - z[case.inputs["label"]]
 
 
+def with_outputs(baseline: Callable[[CaseInput], Any]) -> Callable[[CaseInput], Any]:
+    """The baseline, also making the decimal digits and float64/float32 roundings."""
+    def value(case: CaseInput) -> tuple[str, float, float]:
+        result = baseline(case)
+        double = float(result)
+        return mpmath.nstr(result, DPS, strip_zeros=False), double, float(np.float32(double))
+    return value
+
+
 def rate(function, cases, repeat: int) -> tuple[float, float]:
     """Best values per second over ``repeat`` runs, and this process's CPU time per value (in
     microseconds, all its threads) in that run."""
@@ -102,8 +116,7 @@ def stages(kernel: str, case: CaseInput) -> dict[str, float]:
         "arb definition": (lambda: compiled.fast_function(*arguments), 1),
         "decimal digits": (lambda: ball.str(DPS, radius=False), 1),
         "ball ends": (lambda: evaluate._dyadic_bounds(ball), 1),
-        "certify roundings": (lambda: [evaluate._shared_rounding(low, high, exponent, fmt)
-                                       for fmt in (BINARY64, BINARY32)], 1),
+        "certify roundings": (lambda: evaluate._shared_roundings(low, high, exponent), 1),
         "reference value": (lambda: evaluate._ball_value(ball, DPS), 1),
         "reference case": (lambda: ReferenceCase("bench", generate._stored(inputs), value), 1),
         "whole case": (lambda: generate.evaluate_chunk((kernel, DPS, "float64", chunk)),
@@ -133,8 +146,9 @@ def main() -> None:
     ]
     print(f"reference values per second at {DPS} digits ({args.cases} cases or more each, "
           f"best of {args.repeat})")
-    print(f"{'workload':20s} {'mpmath loop':>12s} {'symbinfo x1':>12s} {'symbinfo x2':>12s} "
-          f"{'x1/loop':>8s} {'x2/loop':>8s} {'x2/x1':>6s} {'parent us':>10s}")
+    print(f"{'workload':20s} {'mpmath loop':>12s} {'loop+out':>9s} {'symbinfo x1':>12s} "
+          f"{'symbinfo x2':>12s} {'x1/loop':>8s} {'x2/loop':>8s} {'x2/out':>7s} {'x2/x1':>6s} "
+          f"{'parent us':>10s}")
     with ProcessPoolExecutor(max_workers=2) as pool:
         for kernel, title, cases, baseline in workloads:
             reference_set(kernel, cases=cases[:4], dps=DPS)  # compile once, outside timing
@@ -142,12 +156,15 @@ def main() -> None:
             assert pool_warm.cases
             with mpmath.workdps(DPS):
                 loop, _ = rate(lambda cs: [baseline(c) for c in cs], cases, args.repeat)
+                full = with_outputs(baseline)
+                out, _ = rate(lambda cs: [full(c) for c in cs], cases, args.repeat)
             one, _ = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS), cases,
                           args.repeat)
             two, parent = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS,
                                                         executor=pool), cases, args.repeat)
-            print(f"{title:20s} {loop:12.0f} {one:12.0f} {two:12.0f} {one / loop:8.2f} "
-                  f"{two / loop:8.2f} {two / one:6.2f} {parent:10.1f}")
+            print(f"{title:20s} {loop:12.0f} {out:9.0f} {one:12.0f} {two:12.0f} "
+                  f"{one / loop:8.2f} {two / loop:8.2f} {two / out:7.2f} {two / one:6.2f} "
+                  f"{parent:10.1f}")
     if args.stages:
         print("\nmicroseconds per value, by stage (in process)")
         results = {title: stages(kernel, cases[0]) for kernel, title, cases, _ in workloads}

@@ -48,8 +48,8 @@ from sympy import Expr
 
 from symbinfo.definitions.activations import Sigmoid, Softplus
 from symbinfo.refs.files import ReferenceValue
-from symbinfo.refs.floats import (BINARY32, BINARY64, FloatFormat, round_dyadic,
-                                  round_to_float)
+from symbinfo.refs.floats import (BINARY32, BINARY64, FloatFormat,
+                                  binary32_of_binary64_interval, round_dyadic, round_to_float)
 
 MAX_PRECISION = 1 << 16
 """Most bits the adaptive evaluation tries before reporting a value as uncertified."""
@@ -156,8 +156,8 @@ def _exact_float(x: float) -> Any:
     return fmpq(numerator, denominator)
 
 
-_FAST_OPERATIONS = {"_A": arb, "_sigmoid_fast": lambda x: 1 / (1 + (-arb(x)).exp()),
-                    "_softplus_fast": lambda x: (1 + arb(x).exp()).log()}
+_FAST_OPERATIONS = {"_A": arb, "_sigmoid_fast": lambda x: 1 / (1 + (-x).exp()),
+                    "_softplus_fast": lambda x: (1 + x.exp()).log()}
 """Plain ball arithmetic, without the conventions: used first, and trusted only for finite,
 certified results (a convention that matters, log 0 or x / 0, makes a ball non-finite)."""
 
@@ -167,10 +167,10 @@ _OPERATIONS = {"_add": _add, "_mul": _mul, "_pow": _pow, "_log": _log, "_exp": _
     **_FAST_OPERATIONS}
 
 _FUNCTIONS = {sympy.log: "_log", sympy.exp: "_exp", Sigmoid: "_sigmoid", Softplus: "_softplus"}
-_FAST_FUNCTIONS = {sympy.log: "_A({}).log()", sympy.exp: "_A({}).exp()",
+_FAST_FUNCTIONS = {sympy.log: "{}.log()", sympy.exp: "{}.exp()",
                    Sigmoid: "_sigmoid_fast({})", Softplus: "_softplus_fast({})"}
-"""The fast code's calls: arb's own methods where there is one, written inline (a sum over a
-long vector makes :math:`10^5` of them)."""
+"""The fast code's calls on a ball argument: arb's own methods where there is one, written
+inline (a sum over a long vector makes :math:`10^5` of them)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,8 +197,14 @@ class CompiledDefinition:
     @cached_property
     def kinds(self) -> tuple[str, ...]:
         """How each argument's value is read: ``"vector"``, ``"integer"`` or ``"number"``."""
-        return tuple("vector" if isinstance(a, sympy.IndexedBase) else
-                     "integer" if a.is_integer else "number" for a in self.arguments)
+        return tuple(map(_argument_kind, self.arguments))
+
+
+def _argument_kind(argument: Any) -> str:
+    """``"vector"`` (an ``IndexedBase``), ``"integer"`` or ``"number"``."""
+    if isinstance(argument, sympy.IndexedBase):
+        return "vector"
+    return "integer" if argument.is_integer else "number"
 
 
 class _CodeWriter:
@@ -209,10 +215,12 @@ class _CodeWriter:
     """
 
     def __init__(self, names: dict[Any, str], per_output: sympy.Symbol | None,
-                 fast: bool = False) -> None:
+                 fast: bool = False, balls: frozenset[Any] = frozenset()) -> None:
         self.names = dict(names)
         self.per_output = per_output
         self.fast = fast
+        self.balls = balls
+        """The symbols whose values are balls in the fast code (the ``number`` arguments)."""
         self.hoisted: dict[Expr, str] = {}
         self.hoisted_lines: list[str] = []
         self.loop_variables: set[sympy.Symbol] = set()
@@ -225,7 +233,7 @@ class _CodeWriter:
             return self._write(e)
         if e not in self.hoisted:
             name = f"_h{len(self.hoisted)}"
-            source = _CodeWriter(self.names, None, self.fast)._write(e)
+            source = _CodeWriter(self.names, None, self.fast, self.balls)._write(e)
             self.hoisted[e] = name
             self.hoisted_lines.append(f"    {name} = {source}")
         return self.hoisted[e]
@@ -267,7 +275,7 @@ class _CodeWriter:
         if self.fast and (e.is_Add or e.is_Mul):
             return "(" + (" + " if e.is_Add else " * ").join(parts) + ")"
         if self.fast and e.is_Pow:  # a ball base: int ** -1 would be an inexact float
-            return f"(_A({parts[0]}) ** {parts[1]})"
+            return f"({self._as_ball(e.args[0], parts[0])} ** {parts[1]})"
         args = ", ".join(parts)
         if e.is_Add:
             return f"_add({args})"
@@ -277,8 +285,32 @@ class _CodeWriter:
             return f"_pow({args})"
         for kind, name in _FUNCTIONS.items():
             if isinstance(e, kind):
-                return _FAST_FUNCTIONS[kind].format(args) if self.fast else f"{name}({args})"
+                if not self.fast:
+                    return f"{name}({args})"
+                return _FAST_FUNCTIONS[kind].format(self._as_ball(e.args[0], args))
         raise NotImplementedError(f"no arb evaluation of {type(e).__name__}: {e}")
+
+    def _as_ball(self, e: Expr, source: str) -> str:
+        """Fast code for ``e`` as a ball: ``source`` itself where it is one already (copying a
+        ball with ``_A`` gives the same ball, at a cost: the fast code of a sum over a long
+        vector would make :math:`10^5` copies), else ``_A(source)``."""
+        return source if self._is_ball(e) else f"_A({source})"
+
+    def _is_ball(self, e: Expr) -> bool:
+        """Whether the fast code of ``e`` certainly evaluates to a ball rather than an int: a
+        vector entry, a ``number`` argument, a ``Sum``, a function, a power, a non-integer
+        constant, or an addition or product with one of these. Anything else (integers,
+        lengths, indices, Kronecker deltas) counts as not a ball."""
+        if e.is_Integer:
+            return False
+        if isinstance(e, sympy.Symbol):
+            return e in self.balls
+        if e.is_Number or e in (sympy.E, sympy.pi) or e.is_Pow or \
+                isinstance(e, (sympy.Indexed, sympy.Sum, *_FUNCTIONS)):
+            return True
+        if e.is_Add or e.is_Mul:
+            return any(self._is_ball(a) for a in e.args)
+        return False
 
     def _write_sum(self, e: sympy.Sum) -> str:
         loops = []
@@ -318,7 +350,8 @@ def compile_definition(definition: Expr, arguments: Sequence[Any],
 
 def _function_source(definition: Expr, arguments: Sequence[Any],
                      per_output: sympy.Symbol | None, *, fast: bool) -> str:
-    writer = _CodeWriter({a: f"a{n}" for n, a in enumerate(arguments)}, per_output, fast)
+    balls = frozenset(a for a in arguments if _argument_kind(a) == "number")
+    writer = _CodeWriter({a: f"a{n}" for n, a in enumerate(arguments)}, per_output, fast, balls)
     body = writer.write(sympy.S(definition))
     parameters = [f"a{n}" for n in range(len(arguments))]
     if per_output is not None:
@@ -412,6 +445,12 @@ def _target_bits(dps: int) -> int:
     return math.ceil(dps * math.log2(10)) + 4
 
 
+def starting_precision(dps: int) -> int:
+    """The bits :func:`evaluate_values` starts at for ``dps`` digits; a caller evaluating many
+    values sets ``ctx.prec`` to it once, and the evaluations then leave it alone."""
+    return _target_bits(dps) + GUARD_BITS
+
+
 def _exact_decimal(exact: Fraction, dps: int) -> str:
     """``dps`` significant digits of an exact rational (``"0"`` for zero)."""
     if exact == 0:
@@ -443,6 +482,18 @@ def _shared_rounding(low: int, high: int, exponent: int, fmt: FloatFormat) -> fl
     return below if below == round_dyadic(high, exponent, fmt) else None
 
 
+def _shared_roundings(low: int, high: int, exponent: int) -> tuple[float | None, float | None]:
+    """The binary64 and binary32 roundings shared by :math:`[low, high] \\cdot 2^{exponent}`
+    (:func:`_shared_rounding`); the binary32 one read off a shared binary64 one where that
+    decides it (:func:`~symbinfo.refs.floats.binary32_of_binary64_interval`, cheaper than
+    rounding both ends to binary32)."""
+    double = _shared_rounding(low, high, exponent, BINARY64)
+    single = None if double is None else binary32_of_binary64_interval(double)
+    if single is None:
+        single = _shared_rounding(low, high, exponent, BINARY32)
+    return double, single
+
+
 def reference_value(value: Any, dps: int) -> ReferenceValue:
     """Digits and float64/float32 roundings of an exact value or a finite ball; certified when
     the digits are all correct (``dps`` of them) and every point of the ball rounds alike."""
@@ -460,9 +511,7 @@ def _exact_value(exact: Fraction, dps: int) -> ReferenceValue:
 def _ball_value(ball: Any, dps: int) -> ReferenceValue:
     """A finite ball's digits (of its midpoint) and the roundings all its points share."""
     accurate = ball.is_exact() or ball.rel_accuracy_bits() >= _target_bits(dps)
-    low, high, exponent = _dyadic_bounds(ball)
-    double = _shared_rounding(low, high, exponent, BINARY64)
-    single = _shared_rounding(low, high, exponent, BINARY32)
+    double, single = _shared_roundings(*_dyadic_bounds(ball))
     return ReferenceValue(ball.str(dps, radius=False), double, single,
                           certified=accurate and double is not None and single is not None)
 
@@ -477,13 +526,13 @@ def evaluate_values(compiled: CompiledDefinition, bindings: dict[Any, Any], *, d
       NotFinite: a value is infinite by the conventions (log 0, or x / 0 for x > 0), or not
         finite at the highest precision.
     """
-    target = _target_bits(dps)
-    precision = target + GUARD_BITS
+    precision = starting_precision(dps)
     kinds = compiled.kinds
     outputs = list(outputs or ()) if compiled.per_output is not None else None
     saved = ctx.prec
     try:
-        ctx.prec = precision
+        if saved != precision:  # changing it costs more than reading it
+            ctx.prec = precision
         fast = _fast_values(compiled, bindings, dps, outputs)
         if fast is not None:
             return fast
@@ -500,7 +549,8 @@ def evaluate_values(compiled: CompiledDefinition, bindings: dict[Any, Any], *, d
                 raise NotFinite
             precision = min(2 * precision, MAX_PRECISION)
     finally:
-        ctx.prec = saved
+        if ctx.prec != saved:
+            ctx.prec = saved
 
 
 def definition_arguments(definition: Expr, per_output: sympy.Symbol | None = None) \

@@ -143,9 +143,13 @@ def _case_json(case: ReferenceCase) -> dict[str, Any]:
     }
 
 
+_COMPACT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
+"""The encoder of :func:`_compact`, made once (``json.dumps`` makes one per call)."""
+
+
 def _compact(data: Any) -> str:
     """Canonical JSON text: sorted keys, no spaces, no NaN."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return _COMPACT.encode(data)
 
 
 def _case_texts(cases: Sequence[ReferenceCase]) -> list[str]:

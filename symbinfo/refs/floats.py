@@ -141,6 +141,44 @@ def round_dyadic(mantissa: int, exponent: int, fmt: FloatFormat = BINARY64) -> f
     return _scaled_float(integer, quantum, mantissa < 0, fmt)
 
 
+_BINARY32_SHORTCUT_BELOW = 2.0 ** BINARY32.max_exponent
+"""Magnitudes :func:`binary32_of_binary64_interval` decides: below this, nothing rounds to
+binary32 infinity."""
+_BINARY32_SUBNORMAL_QUANTUM = BINARY32.quantum_exponent
+
+
+def binary32_of_binary64_interval(double: float) -> float | None:
+    r"""The binary32 rounding shared by every real number whose binary64 rounding is
+    ``double``, or None where this shortcut does not decide it (the caller rounds exactly).
+
+    The reals that round to a binary64 number :math:`d` form an interval :math:`I` whose only
+    binary64 number inside is :math:`d` itself. The points where the binary32 rounding
+    changes (the midpoints between adjacent binary32 numbers) are binary64 numbers, so at
+    most one of them, :math:`d`, lies in :math:`I`: unless :math:`d` is such a midpoint (a
+    tie), every point of :math:`I` rounds to binary32 as :math:`d` does, i.e. to the integer
+    nearest to :math:`d / 2^{q}` times :math:`2^{q}`, with :math:`2^q` binary32's spacing at
+    :math:`d` (zeros keep their sign). Magnitudes from :math:`2^{127}` up (near binary32's
+    overflow), infinities and NaN are left to the caller.
+
+    >>> binary32_of_binary64_interval(0.1) == float(np.float32(0.1))
+    True
+    >>> binary32_of_binary64_interval(1 + 2 ** -24) is None  # a tie between 1 and 1 + 2**-23
+    True
+    """
+    if double == 0:
+        return double
+    if not abs(double) < _BINARY32_SHORTCUT_BELOW:
+        return None
+    # |double| lies in [2**(e - 1), 2**e) for e = frexp's exponent; as _quantum, inlined.
+    quantum = math.frexp(double)[1] - BINARY32.precision
+    if quantum < _BINARY32_SUBNORMAL_QUANTUM:
+        quantum = _BINARY32_SUBNORMAL_QUANTUM
+    scaled = math.ldexp(double, -quantum)  # exact: a power of two, in the normal range
+    if scaled % 1.0 == 0.5:
+        return None
+    return math.copysign(math.ldexp(round(scaled), quantum), double)
+
+
 def certified_round(lower: Fraction, upper: Fraction, fmt: FloatFormat = BINARY64) \
         -> float | None:
     """The rounding of every value in ``[lower, upper]`` if they all round alike, else None.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,15 +37,20 @@ import sympy
 
 from symbinfo import __version__, accuracy, kernels
 from symbinfo.refs.evaluate import (CompiledDefinition, compile_definition,
-                                    definition_arguments, evaluate)
+                                    definition_arguments, evaluate, starting_precision)
 from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue
 from symbinfo.refs.floats import BINARY32, BINARY64, round_to_float
 
 SUITES = ("typical", "adversarial", "all")
 CHUNK_SIZE = 16
 """Fewest cases per task sent to an executor (many small cases are sent in about
-:data:`TASKS` tasks, so that pickling does not dominate)."""
+:func:`_task_count` tasks, so that pickling does not dominate)."""
 TASKS = 64
+"""Tasks for an executor whose number of workers is unknown (a Dask cluster's)."""
+TASKS_PER_WORKER = 8
+"""Tasks per worker of a local pool: enough to even out the workers' loads, few enough that
+the pool's own cost per task (0.1 to 0.2 ms of the gathering process's time, as much as a few
+values) stays small."""
 LONG_LENGTHS = (10 ** 5,)
 """Lengths of the long vectors in reference suites (the accuracy check also uses 10**7, which
 is too long to evaluate rigorously in reasonable time)."""
@@ -198,8 +203,44 @@ def _evaluate_case(kernel: str, inputs: dict[str, Any], dps: int) \
                 for k in outputs]
 
 
-Task = tuple[str, int, str, list[tuple[str, dict[str, Any]]]]
-"""A chunk of work: ``(kernel, dps, input_dtype, [(case class, inputs), ...])``."""
+Task = tuple[str, int, str, Iterable[tuple[str, dict[str, Any]]]]
+"""A chunk of work: ``(kernel, dps, input_dtype, [(case class, inputs), ...])`` (the cases a
+list, or :class:`_Columns`)."""
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """A chunk of cases as columns, for another process: per input, one 2-D array of its float
+    vectors (a row per case), or the list of its values. An array pickles as one buffer, where
+    a list per case pickles and unpickles a Python float per entry. Iterating gives the cases
+    back, each float vector a row of its array (the same floats, bit for bit)."""
+
+    classes: list[str]
+    columns: dict[str, Any]
+
+    def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        columns = self.columns.items()
+        for row, case_class in enumerate(self.classes):
+            yield case_class, {name: column[row] for name, column in columns}
+
+
+def _as_columns(cases: Sequence[CaseInput]) -> _Columns | None:
+    """The cases as :class:`_Columns`, or None unless they name the same inputs in the same
+    order and each input is, in every case, a float vector (:func:`_is_float_vector`) of
+    one length, or, in every case, not an array."""
+    names = list(cases[0].inputs)
+    if any(list(case.inputs) != names for case in cases):
+        return None
+    columns: dict[str, Any] = {}
+    for name in names:
+        values = [case.inputs[name] for case in cases]
+        if all(map(_is_float_vector, values)) and len({len(v) for v in values}) == 1:
+            columns[name] = np.array(values)
+        elif any(isinstance(v, np.ndarray) for v in values):
+            return None
+        else:
+            columns[name] = values
+    return _Columns([case.case_class for case in cases], columns)
 
 
 def _task_case(case: CaseInput, crossing: bool) -> tuple[str, dict[str, Any]]:
@@ -232,13 +273,24 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def _precision(bits: int) -> Iterator[None]:
+    """Run with arb's working precision at ``bits``, then restore it."""
+    saved = flint.ctx.prec
+    flint.ctx.prec = bits
+    try:
+        yield
+    finally:
+        flint.ctx.prec = saved
+
+
 def evaluate_chunk(task: Task) -> list[ReferenceCase]:
     """The reference cases of a chunk of cases, in order: inputs rounded to ``input_dtype``
     and stored, values evaluated. A module-level function, so executors can pickle it; the
     cases come back whole, so the process that gathers them only concatenates."""
     kernel, dps, input_dtype, cases = task
     reference_cases = []
-    with _without_cyclic_gc():
+    with _without_cyclic_gc(), _precision(starting_precision(dps)):
         for case_class, raw_inputs in cases:
             inputs = _exact_inputs(raw_inputs, input_dtype)
             reference_cases.append(ReferenceCase(case_class, _stored(inputs),
@@ -251,12 +303,35 @@ def evaluate_chunk(task: Task) -> list[ReferenceCase]:
 # --------------------------------------------------------------------------------------------
 
 def _chunks(items: Sequence[CaseInput], size: int, crossing: bool) \
-        -> Iterator[list[tuple[str, dict[str, Any]]]]:
+        -> Iterator[Iterable[tuple[str, dict[str, Any]]]]:
+    """The cases of each task: as columns where the task goes to another process
+    (``crossing``) and they allow it, else as a list of :func:`_task_case` tuples."""
     for start in range(0, len(items), size):
-        yield [_task_case(case, crossing) for case in items[start:start + size]]
+        chunk = items[start:start + size]
+        columns = _as_columns(chunk) if crossing else None
+        yield columns if columns is not None else [_task_case(case, crossing) for case in chunk]
 
 
+def _task_count(executor: Executor | None) -> int:
+    """About how many tasks to split the cases into: :data:`TASKS_PER_WORKER` per worker of a
+    local pool (``concurrent.futures`` pools record their size), else :data:`TASKS`."""
+    workers = getattr(executor, "_max_workers", None)
+    return TASKS_PER_WORKER * workers if isinstance(workers, int) else TASKS
+
+
+@lru_cache(maxsize=None)
+def _definition_texts(kernel: str) -> dict[str, str]:
+    """The kernel's definition as LaTeX and as SymPy text (printed once per process: it
+    takes about a millisecond)."""
+    definition = _kernel_specs()[kernel].definition
+    return {"definition_latex": sympy.latex(definition),
+            "definition_sympy": sympy.sstr(definition)}
+
+
+@lru_cache(maxsize=None)
 def _versions() -> dict[str, str]:
+    """The versions of the packages the values depend on (read once per process: the
+    package metadata lookup takes a fraction of a millisecond)."""
     return {"symbinfo_version": __version__, "mpmath_version": mpmath.__version__,
             "flint_version": flint.__version__, "numpy_version": np.__version__,
             "sympy_version": importlib_metadata.version("sympy")}
@@ -267,9 +342,7 @@ def metadata(kernel: str, *, dps: int, seed: int, suite: str,
     """The metadata of a reference set (no times or host names: files are reproducible)."""
     spec, compiled = _compiled(kernel)
     return {**_versions(), "dps": dps, "seed": seed, "suite": suite,
-            "input_dtype": input_dtype,
-            "definition_latex": sympy.latex(spec.definition),
-            "definition_sympy": sympy.sstr(spec.definition),
+            "input_dtype": input_dtype, **_definition_texts(kernel),
             "output": {"scalar": "one value per case",
                        "per_class": "one value per class (a list per case)",
                        "elementwise": "one value per case (per element of the grid)"}[
@@ -307,11 +380,11 @@ def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, see
         raise ValueError(f"input_dtype={input_dtype!r}; expected one of {', '.join(INPUT_DTYPES)}")
     inputs = list(cases) if cases is not None else \
         case_inputs(kernel, suite, seed=seed, long=long, input_dtype=input_dtype)
-    size = max(CHUNK_SIZE, math.ceil(len(inputs) / TASKS))
-    tasks = [(kernel, dps, input_dtype, chunk)
-             for chunk in _chunks(inputs, size, crossing=executor is not None)]
+    size = max(CHUNK_SIZE, math.ceil(len(inputs) / _task_count(executor)))
     reference_cases: list[ReferenceCase] = []
-    with _without_cyclic_gc():
+    with _without_cyclic_gc():  # the tasks too: thousands of small dicts and lists
+        tasks = [(kernel, dps, input_dtype, chunk)
+                 for chunk in _chunks(inputs, size, crossing=executor is not None)]
         results_iter = executor.map(evaluate_chunk, tasks) if executor is not None else \
             map(evaluate_chunk, tasks)
         for chunk_result in results_iter:  # in the order of the tasks, whatever the executor
