@@ -128,8 +128,8 @@ def test_sum_terms_falls_back_to_numpy_for_tables_and_captured_values():
     assert np.array_equal(compiled.sum_terms(lambda p: p * p, a, axes=2),
                           primitives.sum_terms(lambda p: p * p, a, axes=2))
     scale = 3.0
-    assert np.allclose(compiled.sum_terms(lambda p: scale * p, a[0]), 3.0 * a[0].sum(-1,
-                                                                                     keepdims=True))
+    got = compiled.sum_terms(lambda p: scale * p, a[0])
+    assert np.allclose(got, 3.0 * a[0].sum(-1, keepdims=True))
 
 
 def test_compiled_sum_is_accurate():

@@ -87,13 +87,14 @@ def _float_from_bits(typing_context: Any, bits: Any) -> Any:
 
 @njit(**_INLINED)
 def _exp_nonpositive(x: float) -> float:
-    r""":math:`e^{x}` for :math:`x \le 0` (NaN for NaN), within about half an ULP (one in the
+    r""":math:`e^{x}` for :math:`x \le 0` (NaN for NaN), within 0.65 ULP (one in the
     subnormal range): Cody and Waite's reduction :math:`x = k \ln 2 + r`,
     :math:`|r| \le \tfrac12 \ln 2`, :math:`r = r_{hi} + r_{lo}` (:math:`k (\ln 2)_{hi}`
     with the 32-bit :math:`(\ln 2)_{hi}` is exact), the Taylor polynomial of :math:`e^{r}` to
     degree 13 (remainder below :math:`r^{14}/14! < 5 \cdot 10^{-18}`) with
-    :math:`1 + r_{hi}` and its rounding error kept apart, and :math:`2^{k}` from its bits. No branch and no call, so that a loop of it compiles to SIMD instructions
-    (glibc's ``exp`` is a call per element, about twice the time)."""
+    :math:`1 + r_{hi}` and its rounding error kept apart, and :math:`2^{k}` from its bits.
+    No branch and no call, so that a loop of it compiles to SIMD instructions (glibc's ``exp``
+    is a call per element, about twice the time)."""
     clamped = x if x > -746.0 else -746.0  # e^-746 rounds to 0; NaN is put back below
     k = (clamped * 1.4426950408889634 + _ROUNDING_SHIFTER) - _ROUNDING_SHIFTER  # x / ln 2
     r_high = clamped - k * _LN2_HI32  # exact
