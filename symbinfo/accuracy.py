@@ -620,10 +620,11 @@ def _logit_label_cases(suite: str, rng: np.random.Generator, *, soft: bool) -> l
         z = arrays["z"]
         labels = {int(np.argmin(z)), int(np.argmax(z))}
         for label in sorted(labels):
-            if soft:
+            if soft:  # every case names label_smoothing: one set of columns in a CSV file
                 y = np.full(len(z), 1e-12)
                 y[label] = 1.0 - 1e-12 * (len(z) - 1)
-                cases.append((f"z={_short(z)} soft y~e{label}", {"z": z, "y": y}))
+                cases.append((f"z={_short(z)} soft y~e{label}",
+                              {"z": z, "y": y, "label_smoothing": 0.0}))
                 y = _dirichlet(rng, len(z))
                 cases.append((f"z={_short(z)} smoothing 0.1",
                               {"z": z, "y": y, "label_smoothing": 0.1}))

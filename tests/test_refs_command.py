@@ -69,3 +69,30 @@ def test_certify_passes_when_every_value_is_certified(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     (record,) = json.loads(capsys.readouterr().out)["references"]
     assert record["uncertified"] == 0 and record["cases"] > 400
+
+
+def test_every_kernel_writes_csv_on_the_whole_suite(tmp_path, capsys):
+    """Every case of a suite names the same inputs (the soft-target cross-entropy's included,
+    whose label smoothing is optional), so each kernel's cases fit one CSV table."""
+    assert main(["refs", "--all", "--suite", "all", "--no-long", "--format", "csv",
+                 "--workers", "1", "--out", str(tmp_path)]) == 0
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert "softmax_cross_entropy-soft.csv" in written and len(written) >= 17
+    header = (tmp_path / "softmax_cross_entropy-soft.csv").read_text().splitlines()[0]
+    assert "label_smoothing" in header.split(",")
+
+
+def test_cases_with_different_inputs_cannot_share_a_csv_table(tmp_path, capsys):
+    inputs = tmp_path / "cases.json"
+    inputs.write_text(json.dumps({"cases": [
+        {"z": [1.0, 2.0], "y": [0.5, 0.5]},
+        {"z": [1.0, 2.0], "y": [0.5, 0.5], "label_smoothing": 0.1}]}))
+    out = tmp_path / "soft.csv"
+    assert main(["refs", "softmax_cross_entropy[soft]", "--inputs", str(inputs),
+                 "--format", "csv", "--out", str(out), "--workers", "1"]) == 2
+    error = capsys.readouterr().err
+    assert "a CSV file needs the same inputs in every case" in error
+    assert not out.exists()
+    json_out = tmp_path / "soft.json"  # JSON holds them
+    assert main(["refs", "softmax_cross_entropy[soft]", "--inputs", str(inputs),
+                 "--format", "json", "--out", str(json_out), "--workers", "1"]) == 0

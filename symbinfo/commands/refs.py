@@ -130,7 +130,12 @@ def run(args: argparse.Namespace) -> int:
                 input_dtype=args.input_dtype, cases=cases, executor=executor,
                 progress=_progress(name))
             path = out if single_file else out / _file_name(name, args.format)
-            files.write(reference, path, args.format)
+            try:
+                files.write(reference, path, args.format)
+            except ValueError as error:  # e.g. cases whose inputs differ, for one CSV table
+                print(f"symbinfo refs: {name}: {error}; nothing written to {path}",
+                      file=sys.stderr)
+                return 2
             records.append({"kernel": name, "cases": len(reference.cases),
                             "uncertified": _uncertified(reference),
                             "seconds": round(time.perf_counter() - start, 3),
