@@ -10,7 +10,9 @@ roundings and assembles reference cases; it is timed with 1 worker (in process) 
 pool of 2 worker processes. ``x1/loop`` and ``x2/loop`` compare with ``mpmath loop``,
 ``x2/out`` with ``loop+out``. Each rate is the best of ``--repeat`` runs (the machine may be
 shared); ``parent us`` is the CPU time the gathering process spends per value in the 2-worker
-run, work that the workers cannot share.
+run, work that the workers cannot share. ``x2 + JSON`` is what ``symbinfo refs`` delivers: the
+2-worker rate including the JSON file's text (the cases' texts made in the workers), compared
+with ``loop+out`` in ``/out``.
 
 Run: python benchmarks/bench_refs.py [--cases N] [--repeat R] [--stages] [--profile]
 (``--stages``: microseconds per value of each stage, in process; ``--profile``: cProfile of
@@ -119,7 +121,7 @@ def stages(kernel: str, case: CaseInput) -> dict[str, float]:
         "certify roundings": (lambda: evaluate._shared_roundings(low, high, exponent), 1),
         "reference value": (lambda: evaluate._ball_value(ball, DPS), 1),
         "reference case": (lambda: ReferenceCase("bench", generate._stored(inputs), value), 1),
-        "whole case": (lambda: generate.evaluate_chunk((kernel, DPS, "float64", chunk)),
+        "whole case": (lambda: generate.evaluate_chunk((kernel, DPS, "float64", chunk, False)),
                        len(chunk)),
         "JSON text": (lambda: files._compact(files._case_json(reference_case)), 1),
     }
@@ -148,7 +150,7 @@ def main() -> None:
           f"best of {args.repeat})")
     print(f"{'workload':20s} {'mpmath loop':>12s} {'loop+out':>9s} {'symbinfo x1':>12s} "
           f"{'symbinfo x2':>12s} {'x1/loop':>8s} {'x2/loop':>8s} {'x2/out':>7s} {'x2/x1':>6s} "
-          f"{'parent us':>10s}")
+          f"{'parent us':>10s} {'x2 + JSON':>10s} {'/out':>5s}")
     with ProcessPoolExecutor(max_workers=2) as pool:
         for kernel, title, cases, baseline in workloads:
             reference_set(kernel, cases=cases[:4], dps=DPS)  # compile once, outside timing
@@ -162,9 +164,11 @@ def main() -> None:
                           args.repeat)
             two, parent = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS,
                                                         executor=pool), cases, args.repeat)
+            written, _ = rate(lambda cs: files.to_json_bytes(reference_set(
+                kernel, cases=cs, dps=DPS, executor=pool, texts=True)), cases, args.repeat)
             print(f"{title:20s} {loop:12.0f} {out:9.0f} {one:12.0f} {two:12.0f} "
                   f"{one / loop:8.2f} {two / loop:8.2f} {two / out:7.2f} {two / one:6.2f} "
-                  f"{parent:10.1f}")
+                  f"{parent:10.1f} {written:10.0f} {written / out:5.2f}")
     if args.stages:
         print("\nmicroseconds per value, by stage (in process)")
         results = {title: stages(kernel, cases[0]) for kernel, title, cases, _ in workloads}

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from flint import ctx
 
-from symbinfo.refs import evaluate, generate
+from symbinfo.refs import evaluate, files, generate
 from symbinfo.refs.evaluate import (_BALL_READERS, _CodeWriter, _inputs, compile_definition,
                                     starting_precision)
 from symbinfo.refs.inputs import KERNEL_INPUTS
@@ -73,8 +73,8 @@ def test_a_chunk_leaves_the_arb_precision_as_it_found_it():
     saved = ctx.prec
     try:
         ctx.prec = 77
-        task = ("binary_cross_entropy", 50, "float64", [("c", {"p": 0.3, "x": 0.7})] * 3)
-        cases = generate.evaluate_chunk(task)
+        inputs = [("c", {"p": 0.3, "x": 0.7})] * 3
+        cases = generate.evaluate_chunk(("binary_cross_entropy", 50, "float64", inputs, False))
         assert ctx.prec == 77 and all(c.output.certified for c in cases)
         assert evaluate.evaluate(generate._compiled("binary_cross_entropy")[1],
                                  generate._compiled("binary_cross_entropy")[0].bindings(
@@ -135,3 +135,14 @@ def test_cases_that_do_not_line_up_are_sent_one_by_one(second):
     assert generate._as_columns(cases) is None
     (chunk,) = generate._chunks(cases, 2, crossing=True)
     assert isinstance(chunk, list) and [name for name, _ in chunk] == ["a", "b"]
+
+
+def test_case_texts_made_in_the_workers_give_the_same_files():
+    plain = generate.reference_set("kl_divergence", "typical", long=False)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        with_texts = generate.reference_set("kl_divergence", "typical", long=False,
+                                            executor=pool, texts=True)
+    assert all(case.text is not None for case in with_texts.cases)
+    assert all(case.text is None for case in plain.cases)
+    assert files.to_json_bytes(with_texts) == files.to_json_bytes(plain)
+    assert files.to_npz_bytes(with_texts) == files.to_npz_bytes(plain)

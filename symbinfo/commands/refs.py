@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
             reference = generate.reference_set(
                 name, args.suite, dps=args.dps, seed=args.seed, long=not args.no_long,
                 input_dtype=args.input_dtype, cases=cases, executor=executor,
-                progress=_progress(name))
+                progress=_progress(name), texts=args.format in ("json", "npz"))
             path = out if single_file else out / _file_name(name, args.format)
             try:
                 files.write(reference, path, args.format)

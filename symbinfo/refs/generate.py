@@ -38,7 +38,7 @@ import sympy
 from symbinfo import __version__, accuracy, kernels
 from symbinfo.refs.evaluate import (CompiledDefinition, compile_definition,
                                     definition_arguments, evaluate, starting_precision)
-from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue
+from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue, with_text
 from symbinfo.refs.floats import BINARY32, BINARY64, round_to_float
 
 SUITES = ("typical", "adversarial", "all")
@@ -203,9 +203,9 @@ def _evaluate_case(kernel: str, inputs: dict[str, Any], dps: int) \
                 for k in outputs]
 
 
-Task = tuple[str, int, str, Iterable[tuple[str, dict[str, Any]]]]
-"""A chunk of work: ``(kernel, dps, input_dtype, [(case class, inputs), ...])`` (the cases a
-list, or :class:`_Columns`)."""
+Task = tuple[str, int, str, Iterable[tuple[str, dict[str, Any]]], bool]
+"""A chunk of work: ``(kernel, dps, input_dtype, [(case class, inputs), ...], texts)`` (the
+cases a list, or :class:`_Columns`; ``texts``: make each case's JSON text too)."""
 
 
 @dataclass(frozen=True)
@@ -286,15 +286,17 @@ def _precision(bits: int) -> Iterator[None]:
 
 def evaluate_chunk(task: Task) -> list[ReferenceCase]:
     """The reference cases of a chunk of cases, in order: inputs rounded to ``input_dtype``
-    and stored, values evaluated. A module-level function, so executors can pickle it; the
-    cases come back whole, so the process that gathers them only concatenates."""
-    kernel, dps, input_dtype, cases = task
+    and stored, values evaluated, and with ``texts`` each case's JSON text made
+    (:func:`~symbinfo.refs.files.with_text`). A module-level function, so executors can pickle
+    it; the cases come back whole, so the process that gathers them (and writes the file) only
+    concatenates."""
+    kernel, dps, input_dtype, cases, texts = task
     reference_cases = []
     with _without_cyclic_gc(), _precision(starting_precision(dps)):
         for case_class, raw_inputs in cases:
             inputs = _exact_inputs(raw_inputs, input_dtype)
-            reference_cases.append(ReferenceCase(case_class, _stored(inputs),
-                                                 _evaluate_case(kernel, inputs, dps)))
+            case = ReferenceCase(case_class, _stored(inputs), _evaluate_case(kernel, inputs, dps))
+            reference_cases.append(with_text(case) if texts else case)
     return reference_cases
 
 
@@ -354,8 +356,8 @@ def metadata(kernel: str, *, dps: int, seed: int, suite: str,
 def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, seed: int = 0,
                   long: bool = True, input_dtype: str = "float64",
                   cases: Sequence[CaseInput] | None = None,
-                  executor: Executor | None = None, progress: Progress | None = None) \
-        -> ReferenceSet:
+                  executor: Executor | None = None, progress: Progress | None = None,
+                  texts: bool = False) -> ReferenceSet:
     """The reference values of ``kernel`` on ``suite`` (or on the given ``cases``).
 
     Args:
@@ -369,6 +371,9 @@ def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, see
       cases: inputs to use instead of the suite (see :mod:`symbinfo.refs.inputs`).
       executor: where to evaluate; None evaluates in this process.
       progress: called with ``(done, total)`` as cases complete.
+      texts: also make each case's JSON text where it is evaluated (in the executor's workers),
+        for a JSON or NPZ file: the texts cost about as much as the values, and the process
+        that writes the file would otherwise make them all, alone.
     """
     if kernel not in kernel_names():
         raise ValueError(f"unknown kernel {kernel!r}; known: {', '.join(kernel_names())}")
@@ -383,7 +388,7 @@ def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, see
     size = max(CHUNK_SIZE, math.ceil(len(inputs) / _task_count(executor)))
     reference_cases: list[ReferenceCase] = []
     with _without_cyclic_gc():  # the tasks too: thousands of small dicts and lists
-        tasks = [(kernel, dps, input_dtype, chunk)
+        tasks = [(kernel, dps, input_dtype, chunk, texts)
                  for chunk in _chunks(inputs, size, crossing=executor is not None)]
         results_iter = executor.map(evaluate_chunk, tasks) if executor is not None else \
             map(evaluate_chunk, tasks)
