@@ -46,7 +46,7 @@ from numba.extending import intrinsic
 from symbinfo.kernels import primitives
 from symbinfo.kernels.printer import PRIMITIVES
 from symbinfo.kernels.primitives import (_EXPONENT_SPLITTER, _LN2, _LN2_HI32, _LN2_HI32_LO,
-                                         _LN2_LO, _SPLITTER, _SQRT_HALF, _TINY, Array)
+                                         _LN2_LO, _SQRT_HALF, _TINY, Array)
 
 _SQRT_TWO = math.sqrt(2.0)
 _JIT: dict[str, Any] = {"nogil": True, "cache": True, "error_model": "numpy"}
@@ -336,12 +336,15 @@ def elementwise_kernel(expression: str, names: Sequence[str]) -> Callable[..., A
 # Sums: a compensated accumulator
 # --------------------------------------------------------------------------------------------
 
+_two_sum = njit(**_INLINED)(primitives.two_sum)
+"""Knuth's TwoSum (:func:`symbinfo.kernels.primitives.two_sum`, compiled for scalars)."""
+
+
 @njit(**_INLINED)
 def _accumulate(total: float, error: float, x: float) -> tuple[float, float]:
     """Add ``x`` to the pair ``total + error``: TwoSum, the rounding error kept in ``error``."""
-    s = total + x
-    virtual = s - total
-    return s, error + ((total - (s - virtual)) + (x - virtual))
+    s, rounding = _two_sum(total, x)
+    return s, error + rounding
 
 
 @njit(**_INLINED)
@@ -561,14 +564,9 @@ def softmax_minus_onehot(label: Array, z: Array) -> Array:
 # Perplexity: exp of a double-double sum
 # --------------------------------------------------------------------------------------------
 
-@njit(**_INLINED)
-def _two_product(a: float, b: float) -> tuple[float, float]:
-    """Dekker's TwoProduct: ``fl(a*b)`` and the exact error."""
-    p = a * b
-    ca, cb = _SPLITTER * a, _SPLITTER * b
-    a_hi, b_hi = ca - (ca - a), cb - (cb - b)
-    a_lo, b_lo = a - a_hi, b - b_hi
-    return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+_two_product = njit(**_INLINED)(primitives._two_product)
+"""Dekker's TwoProduct (:func:`symbinfo.kernels.primitives._two_product`, whose arithmetic
+compiles for scalars as it is)."""
 
 
 _FRACTION_OF_SQRT_TWO = 0x6A09E667F3BCD
@@ -605,6 +603,14 @@ def _split_normal_floats(y_bits: Array, mantissa_bits: Array, exponents: Array) 
     return others
 
 
+@njit(**_INLINED)
+def _high_42_bits(x: float) -> float:
+    """``x`` rounded to 42 significant bits (Veltkamp's split by :math:`2^{11} + 1`): ``x``
+    minus it is exact, and both times an integer below :math:`2^{11}` are exact products."""
+    scaled = x * _EXPONENT_SPLITTER
+    return scaled - (scaled - x)
+
+
 @njit(**_JIT)
 def _xlogy_parts(x: Array, mantissas: Array, exponents: Array, exact: Array,
                  rest: Array) -> None:
@@ -615,8 +621,7 @@ def _xlogy_parts(x: Array, mantissas: Array, exponents: Array, exact: Array,
     (:math:`|x \log m| \le 0.35 |x|`). SIMD: no branch, no call."""
     for j in range(x.shape[0]):
         xj, e = x[j], exponents[j]
-        scaled = xj * _EXPONENT_SPLITTER
-        x_high = scaled - (scaled - xj)
+        x_high = _high_42_bits(xj)
         exact[j] = x_high * e
         rest[j] = (xj - x_high) * e * _LN2 + xj * _log_near_one(mantissas[j])
 
@@ -630,8 +635,7 @@ def _xlogy_parts_one_by_one(x: Array, y: Array, exact: Array, rest: Array) -> No
             exact[j], rest[j] = 0.0, 0.0
             continue
         mantissa, e = _mantissa_exponent(y[j])
-        scaled = xj * _EXPONENT_SPLITTER
-        x_high = scaled - (scaled - xj)
+        x_high = _high_42_bits(xj)
         exact[j] = x_high * e
         rest[j] = (xj - x_high) * e * _LN2 + xj * math.log(mantissa)
 
