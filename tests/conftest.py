@@ -1,4 +1,5 @@
-"""Shared test configuration: hypothesis profiles, mpmath precision, no silent skips in CI."""
+"""Shared test configuration: hypothesis profiles, mpmath precision, no silent skips in CI, and
+the kernel tests run once per kernel backend."""
 
 from __future__ import annotations
 
