@@ -39,6 +39,7 @@ from symbinfo.distributions import (INDEX, bernoulli, symbolic_distribution,
                                     symbolic_joint_distribution)
 from symbinfo.kernels.build import (apply_along_axis, lambdify_stable, reduce_losses,
                                     result_dtype)
+from symbinfo.kernels.primitives import checked_labels
 from symbinfo.units import BaseLike, log_base
 from symbinfo.vectors import symbolic_vector
 
@@ -276,10 +277,7 @@ def _is_labels(target: ArrayLike) -> bool:
 
 def _one_hot(labels: ArrayLike, logits_shape: tuple[int, ...], axis: int) -> NDArray[Any]:
     k = logits_shape[axis]
-    labels = np.asarray(labels)
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
-        raise ValueError(f"labels must lie in [0, {k}) for {k} classes")
-    return np.moveaxis(np.eye(k)[labels], -1, axis)
+    return np.moveaxis(np.eye(k)[checked_labels(labels, k)], -1, axis)
 
 
 @lru_cache(maxsize=None)

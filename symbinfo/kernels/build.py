@@ -209,9 +209,8 @@ def apply_along_axis(kernel: Callable[..., Any], arrays: dict[str, ArrayLike], *
     into the same blocks; ``scalars`` are passed whole.
     """
     dtype = result_dtype(*arrays.values())
-    reals = [real_array(a, name) for name, a in arrays.items()]
-    shape = np.broadcast_shapes(*[r.shape for r in reals])
-    values = [np.broadcast_to(r, shape) for r in reals]  # read-only views
+    values = primitives.broadcast_readonly(*[real_array(a, name)
+                                             for name, a in arrays.items()])
     ndim = values[0].ndim
     if ndim < len(axes):
         raise ValueError(f"{next(iter(arrays))} needs at least {len(axes)} dimension(s), "

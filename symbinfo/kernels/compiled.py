@@ -46,11 +46,13 @@ from numba.extending import intrinsic
 from symbinfo.kernels import primitives
 from symbinfo.kernels.printer import PRIMITIVES
 from symbinfo.kernels.primitives import (_EXPONENT_SPLITTER, _LN2, _LN2_HI32, _LN2_HI32_LO,
-                                         _LN2_LO, _SQRT_HALF, _TINY, Array)
+                                         _LN2_LO, _SQRT_HALF, _SQRT_TWO, _TINY, Array)
 
-_SQRT_TWO = math.sqrt(2.0)
-_JIT: dict[str, Any] = {"nogil": True, "cache": True, "error_model": "numpy"}
-"""numba options: IEEE semantics (division by zero gives inf, no exception), no fast-math."""
+_GENERATED: dict[str, Any] = {"nogil": True, "error_model": "numpy"}
+"""numba options: IEEE semantics (division by zero gives inf, no exception), no fast-math; for
+loops made from printed code (which numba cannot cache: they have no source file)."""
+_JIT: dict[str, Any] = {**_GENERATED, "cache": True}
+"""The same, cached on disk, for this module's own functions."""
 _INLINED: dict[str, Any] = {"error_model": "numpy", "inline": "always"}
 """For the scalar helpers: inlined into their callers by numba (a call that numba leaves to
 LLVM stays a call, and a loop with a call per element runs three to four times slower)."""
@@ -294,7 +296,7 @@ def _elementwise_loop(expression: str, names: Sequence[str],
     exec(compile(source, "<symbinfo elementwise kernel>", "exec"), namespace)
     array = numba.types.Array(_FLOAT, 1, "C", readonly=True)
     signature = numba.void(_FLOAT[::1], *[_FLOAT if s else array for s in scalar])
-    return njit(signature, **{k: v for k, v in _JIT.items() if k != "cache"})(namespace["loop"])
+    return njit(signature, **_GENERATED)(namespace["loop"])
 
 
 def _is_one_value(a: Array) -> bool:
@@ -353,16 +355,9 @@ def _evaluated(total: float, error: float) -> float:
     return total + error if math.isfinite(total) else total
 
 
-def _broadcast(*arrays: Array) -> list[Array]:
-    """The arrays broadcast together, as read-only views (``numpy.broadcast_arrays`` gives
-    views that warn on writing, and numba's check of them warns too)."""
-    shape = np.broadcast_shapes(*[a.shape for a in arrays])
-    return [np.broadcast_to(a, shape) for a in arrays]
-
-
 def _as_rows(*arrays: Array) -> tuple[tuple[int, ...], list[Array]]:
     """The arrays broadcast together, as 2-d ``(rows, last axis)`` views; and the batch shape."""
-    broadcast = _broadcast(*arrays)
+    broadcast = primitives.broadcast_readonly(*arrays)
     shape = broadcast[0].shape
     return shape[:-1], [a.reshape(math.prod(shape[:-1]), shape[-1]) for a in broadcast]
 
@@ -396,7 +391,7 @@ def _sum_loop(terms: Callable[..., Any], arity: int) -> Any:
         array = numba.types.Array(_FLOAT, 2, "A", readonly=True)
         try:
             _SUM_LOOPS[key] = njit(numba.void(_FLOAT[::1], *[array] * arity),
-                                   nogil=True, error_model="numpy")(namespace["loop"])
+                                   **_GENERATED)(namespace["loop"])
         except CompileError:
             _SUM_LOOPS[key] = None
     return _SUM_LOOPS[key]
@@ -552,9 +547,9 @@ def softmax_minus_onehot(label: Array, z: Array) -> Array:
     r""":math:`\mathrm{softmax}(z)_k - [k = c]`, the entry at the label as
     :math:`-\sum_{j \ne c} \mathrm{softmax}(z)_j`
     (:func:`symbinfo.kernels.primitives.softmax_minus_onehot`)."""
-    primitives.gather(z, label)  # checks the labels
     batch, (rows,) = _as_rows(z)
-    labels = np.broadcast_to(np.asarray(label), batch).reshape(math.prod(batch))
+    labels = np.broadcast_to(primitives.checked_labels(label, z.shape[-1]),
+                             batch).reshape(math.prod(batch))
     out = np.empty(rows.shape)
     _softmax_minus_onehot_rows(labels, rows, _row_maxima(rows), out)
     return out.reshape(batch + rows.shape[-1:])

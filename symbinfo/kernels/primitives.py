@@ -71,6 +71,13 @@ def _extract(x: Array, bound: Array) -> tuple[Array, Array]:
     return exact, buffer
 
 
+def broadcast_readonly(*arrays: Array) -> list[Array]:
+    """The arrays broadcast together, as read-only views (``numpy.broadcast_arrays`` gives
+    views that warn when written to, and numba's check of them warns too)."""
+    shape = np.broadcast_shapes(*[np.shape(a) for a in arrays])
+    return [np.broadcast_to(a, shape) for a in arrays]
+
+
 def _max_magnitude(x: Array) -> Array:
     return np.maximum(np.max(x, axis=-1, keepdims=True), -np.min(x, axis=-1, keepdims=True))
 
@@ -491,15 +498,21 @@ def softmax_minus_onehot(label: Array, z: Array) -> Array:
     return w
 
 
-def gather(z: Array, label: Array) -> Array:
-    """The entries ``z[..., label]`` along the last axis (kept, length 1)."""
+def checked_labels(label: Array, k: int) -> NDArray[np.integer]:
+    """``label`` as an integer array, refused unless every entry is a class of ``k``."""
     index = np.asarray(label)
     if not np.issubdtype(index.dtype, np.integer):
         raise TypeError(f"labels must be integers, not {index.dtype}")
-    k = z.shape[-1]
     if index.size and (index.min() < 0 or index.max() >= k):
         raise ValueError(f"labels must lie in [0, {k}) for {k} classes; got values from "
                          f"{index.min()} to {index.max()}")
+    return index
+
+
+def gather(z: Array, label: Array) -> Array:
+    """The entries ``z[..., label]`` along the last axis (kept, length 1)."""
+    k = z.shape[-1]
+    index = checked_labels(label, k)
     index = np.broadcast_to(index[..., None], np.broadcast_shapes(z.shape[:-1], index.shape)
                             + (1,))
     return np.take_along_axis(np.broadcast_to(z, index.shape[:-1] + (k,)), index, axis=-1)
