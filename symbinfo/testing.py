@@ -15,7 +15,6 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any, Union
 
-
 from symbinfo.conform import ConformanceReport, conform
 from symbinfo.refs.files import ReferenceSet, load
 
