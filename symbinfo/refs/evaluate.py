@@ -156,21 +156,20 @@ def _exact_float(x: float) -> Any:
     return fmpq(numerator, denominator)
 
 
-_FAST_OPERATIONS = {"_A": arb, "_sigmoid_fast": lambda x: 1 / (1 + (-x).exp()),
-                    "_softplus_fast": lambda x: (1 + x.exp()).log()}
-"""Plain ball arithmetic, without the conventions: used first, and trusted only for finite,
-certified results (a convention that matters, log 0 or x / 0, makes a ball non-finite)."""
-
 _OPERATIONS = {"_add": _add, "_mul": _mul, "_pow": _pow, "_log": _log, "_exp": _exp,
                "_sigmoid": _sigmoid, "_softplus": _softplus, "_rational": fmpq,
                "_float": _exact_float, "_e": lambda: arb.const_e(), "_pi": lambda: arb.pi(),
-    **_FAST_OPERATIONS}
+               "_A": arb}
 
 _FUNCTIONS = {sympy.log: "_log", sympy.exp: "_exp", Sigmoid: "_sigmoid", Softplus: "_softplus"}
 _FAST_FUNCTIONS = {sympy.log: "{}.log()", sympy.exp: "{}.exp()",
-                   Sigmoid: "_sigmoid_fast({})", Softplus: "_softplus_fast({})"}
-"""The fast code's calls on a ball argument: arb's own methods where there is one, written
-inline (a sum over a long vector makes :math:`10^5` of them)."""
+                   Sigmoid: "(1 / (1 + (-{}).exp()))", Softplus: "(1 + {}.exp()).log()"}
+"""The fast code's calls on a ball argument: arb's own methods, written inline (a sum over a
+long vector makes :math:`10^5` of them), and the sigmoid and softplus in arb's operations (so
+that the fast code is arb operations only, which :mod:`symbinfo.refs.batch` translates).
+The fast code is plain ball arithmetic, without the conventions: it is used first, and trusted
+only for finite, certified results (a convention that matters, log 0 or x / 0, makes a ball
+non-finite)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,6 +192,10 @@ class CompiledDefinition:
     fast_function: Callable[..., Any]
     """Plain ball arithmetic, tried first."""
     source: str
+    """The Python source of ``function``."""
+    fast_source: str
+    """The Python source of ``fast_function`` (arb operations only: see
+    :mod:`symbinfo.refs.batch`, which runs it over batches of cases)."""
 
     @cached_property
     def kinds(self) -> tuple[str, ...]:
@@ -345,7 +348,8 @@ def compile_definition(definition: Expr, arguments: Sequence[Any],
     exec(compile(careful, "<symbinfo.refs definition>", "exec"), namespace)  # noqa: S102
     exec(compile(fast, "<symbinfo.refs definition>", "exec"), fast_namespace)  # noqa: S102
     return CompiledDefinition(sympy.S(definition), tuple(arguments), per_output,
-                              namespace["_definition"], fast_namespace["_definition"], careful)
+                              namespace["_definition"], fast_namespace["_definition"], careful,
+                              fast)
 
 
 def _function_source(definition: Expr, arguments: Sequence[Any],
