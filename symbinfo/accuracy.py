@@ -377,9 +377,20 @@ def _logits(case: dict[str, Any], k: int | None) -> dict[Any, Any]:
     return bindings
 
 
-def _binary(names: dict[str, sympy.Symbol]) -> Callable[[dict[str, Any], int | None],
-                                                         dict[Any, Any]]:
-    return lambda case, k: {symbol: case[key] for key, symbol in names.items() if key in case}
+@dataclass(frozen=True)
+class InputSymbols:
+    """Bindings that are the inputs themselves (the elementwise kernels'): the input named
+    ``name`` is the value of ``symbols[name]``. Callable as a :class:`KernelSpec`'s
+    ``bindings``; the reference generator also reads whole columns of inputs through it."""
+
+    symbols: tuple[tuple[str, sympy.Symbol], ...]
+
+    def __call__(self, case: dict[str, Any], k: int | None = None) -> dict[Any, Any]:
+        return {symbol: case[name] for name, symbol in self.symbols if name in case}
+
+
+def _binary(names: dict[str, sympy.Symbol]) -> InputSymbols:
+    return InputSymbols(tuple(names.items()))
 
 
 def _specs() -> dict[str, KernelSpec]:

@@ -41,11 +41,20 @@ from symbinfo.refs.evaluate import (CompiledDefinition, compile_definition,
 from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue, with_text
 from symbinfo.refs.floats import BINARY32, BINARY64, round_to_float
 
+try:  # the batched evaluator needs numba (pip install symbinfo[fast])
+    from symbinfo.refs import batch
+except ImportError:
+    batch = None  # type: ignore[assignment]
+
 SUITES = ("typical", "adversarial", "all")
 CHUNK_SIZE = 16
 """Fewest cases per task sent to an executor (many small cases are sent in about
 :func:`_task_count` tasks, so that pickling does not dominate)."""
 TASKS = 64
+BATCH_MIN_CASES = 32
+"""Fewest cases in a chunk for the batched evaluator: it gives the same values, and its
+start in a new process (loading the compiled interpreter, about 0.3 s) pays for itself past
+a few hundred cases."""
 """Tasks for an executor whose number of workers is unknown (a Dask cluster's)."""
 TASKS_PER_WORKER = 8
 """Tasks per worker of a local pool: enough to even out the workers' loads, few enough that
@@ -184,14 +193,21 @@ def _mpmath_value(value: Any, dps: int) -> ReferenceValue:
                           certified=False)
 
 
+def _bindings(kernel: str, inputs: dict[str, Any]) -> tuple[dict[Any, Any], list[int] | None]:
+    """The bindings of the definition's symbols for a case, and its outputs (the classes
+    ``1 .. K``, for a kernel with a value per class; else None)."""
+    spec, compiled = _compiled(kernel)
+    outputs = None
+    if compiled.per_output is not None:
+        outputs = list(range(1, len(inputs["z"]) + 1))
+    return spec.bindings(inputs, None), outputs
+
+
 def _evaluate_case(kernel: str, inputs: dict[str, Any], dps: int) \
         -> ReferenceValue | list[ReferenceValue]:
     """Ball arithmetic first; the mpmath evaluator where a value is not finite."""
     spec, compiled = _compiled(kernel)
-    bindings = spec.bindings(inputs, None)
-    outputs = None
-    if compiled.per_output is not None:
-        outputs = list(range(1, len(inputs["z"]) + 1))
+    bindings, outputs = _bindings(kernel, inputs)
     value = evaluate(compiled, bindings, dps=dps, outputs=outputs)
     if value is not None:
         return value
@@ -284,20 +300,123 @@ def _precision(bits: int) -> Iterator[None]:
         flint.ctx.prec = saved
 
 
-def evaluate_chunk(task: Task) -> list[ReferenceCase]:
+def evaluate_chunk(task: Task) -> list[ReferenceCase] | _CaseColumns:
     """The reference cases of a chunk of cases, in order: inputs rounded to ``input_dtype``
     and stored, values evaluated, and with ``texts`` each case's JSON text made
     (:func:`~symbinfo.refs.files.with_text`). A module-level function, so executors can pickle
-    it; the cases come back whole, so the process that gathers them (and writes the file) only
-    concatenates."""
+    it. The cases come back whole, so the process that gathers them (and writes the file) only
+    concatenates; or, for an elementwise kernel, as :class:`_CaseColumns`, which travel faster
+    than the cases and take less to make into them (:func:`_gathered`)."""
     kernel, dps, input_dtype, cases, texts = task
-    reference_cases = []
     with _without_cyclic_gc(), _precision(starting_precision(dps)):
-        for case_class, raw_inputs in cases:
-            inputs = _exact_inputs(raw_inputs, input_dtype)
-            case = ReferenceCase(case_class, _stored(inputs), _evaluate_case(kernel, inputs, dps))
-            reference_cases.append(with_text(case) if texts else case)
-    return reference_cases
+        columns = _elementwise_cases(kernel, dps, input_dtype, cases)
+        if columns is not None and not texts:
+            return columns
+        reference_cases = columns.cases() if columns is not None else \
+            _cases(kernel, dps, input_dtype, cases)
+        return [with_text(case) for case in reference_cases] if texts else reference_cases
+
+
+@dataclass(frozen=True)
+class _CaseColumns:
+    """Reference cases of one value each (an elementwise kernel's), a column per field: a few
+    lists of floats and strings pickle in one go, where cases pickle one by one (about 2 us
+    a case, as much as its value)."""
+
+    classes: list[str]
+    inputs: dict[str, list[Any]]
+    decimals: list[str]
+    float64s: list[float | None]
+    float32s: list[float | None]
+    certified: list[bool]
+
+    def cases(self) -> list[ReferenceCase]:
+        names = list(self.inputs)
+        inputs = [dict(zip(names, row)) for row in zip(*self.inputs.values())]
+        values = map(ReferenceValue, self.decimals, self.float64s, self.float32s,
+                     self.certified)
+        return list(map(ReferenceCase, self.classes, inputs, values))
+
+
+def _gathered(result: list[ReferenceCase] | _CaseColumns) -> list[ReferenceCase]:
+    """The cases of a chunk's result (:func:`evaluate_chunk`)."""
+    return result.cases() if isinstance(result, _CaseColumns) else result
+
+
+def _cases(kernel: str, dps: int, input_dtype: str,
+           cases: Iterable[tuple[str, dict[str, Any]]]) -> list[ReferenceCase]:
+    """The reference cases of a chunk, case by case (the values of many of them from the
+    batched evaluator, :func:`_batched_values`)."""
+    rounded = [(case_class, _exact_inputs(raw_inputs, input_dtype))
+               for case_class, raw_inputs in cases]
+    batched = _batched_values(kernel, [inputs for _, inputs in rounded], dps)
+    return [ReferenceCase(case_class, _stored(inputs),
+                          value if value is not None else _evaluate_case(kernel, inputs, dps))
+            for (case_class, inputs), value in zip(rounded, batched)]
+
+
+def _batched_values(kernel: str, inputs: list[dict[str, Any]], dps: int) \
+        -> list[ReferenceValue | list[ReferenceValue] | None]:
+    """The values the batched evaluator (:mod:`symbinfo.refs.batch`) certifies for a chunk of
+    at least :data:`BATCH_MIN_CASES` cases, None for the others (and for all where there is no
+    batched evaluator: numba not installed)."""
+    if batch is None or len(inputs) < BATCH_MIN_CASES:
+        return [None] * len(inputs)
+    pairs = [_bindings(kernel, case) for case in inputs]
+    return batch.evaluate_bindings(_compiled(kernel)[1], [b for b, _ in pairs],
+                                   [None if o is None else len(o) for _, o in pairs], dps=dps)
+
+
+def _elementwise_cases(kernel: str, dps: int, input_dtype: str,
+                       cases: Iterable[tuple[str, dict[str, Any]]]) -> _CaseColumns | None:
+    """The reference cases of an elementwise kernel's chunk whose inputs are all floats, read
+    as columns: rounded and evaluated by the batched evaluator a column at a time, with no
+    work per case until the cases are made (a scalar value is cheap enough that this work
+    would cost as much as the value). None where the chunk does not allow it (the caller
+    then takes it case by case)."""
+    spec, compiled = _compiled(kernel)
+    if batch is None or not isinstance(spec.bindings, accuracy.InputSymbols):
+        return None
+    classes, columns = _float_columns(cases)
+    names = dict((symbol, name) for name, symbol in spec.bindings.symbols)
+    if len(classes) < BATCH_MIN_CASES or \
+            any(names.get(argument) not in columns for argument in compiled.arguments):
+        return None
+    rounded = {name: _rounded(np.array(column, np.float64), input_dtype)
+               for name, column in columns.items()}
+    made = batch.evaluate_columns(compiled, [rounded[names[a]] for a in compiled.arguments],
+                                  dps=dps)
+    if made is None:
+        return None
+    columns = {name: column.tolist() for name, column in rounded.items()}
+    decimals, certified = made.decimals, made.done
+    float64s: list[float | None] = [*made.float64s]
+    float32s: list[float | None] = [*made.float32s]
+    for case in [k for k, done in enumerate(made.done) if not done]:
+        value = _evaluate_case(kernel, {name: column[case] for name, column in columns.items()},
+                               dps)
+        assert isinstance(value, ReferenceValue)  # an elementwise kernel has one value a case
+        decimals[case], float64s[case], float32s[case], certified[case] = \
+            value.decimal, value.float64, value.float32, value.certified
+    return _CaseColumns(list(classes), columns, decimals, float64s, float32s, certified)
+
+
+def _float_columns(cases: Iterable[tuple[str, dict[str, Any]]]) \
+        -> tuple[list[str], dict[str, list[float]]]:
+    """The cases' classes, and their inputs as columns where every case has the same inputs and
+    each is a Python float (else no columns: ``{}``)."""
+    if isinstance(cases, _Columns):
+        classes, columns = cases.classes, cases.columns
+    else:
+        listed = list(cases)
+        classes = [case_class for case_class, _ in listed]
+        names = list(listed[0][1]) if listed else []
+        if any(list(inputs) != names for _, inputs in listed):
+            return classes, {}
+        columns = {name: [inputs[name] for _, inputs in listed] for name in names}
+    if not all(type(v) is float for column in columns.values() for v in column):
+        return classes, {}
+    return classes, columns
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,7 +512,7 @@ def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, see
         results_iter = executor.map(evaluate_chunk, tasks) if executor is not None else \
             map(evaluate_chunk, tasks)
         for chunk_result in results_iter:  # in the order of the tasks, whatever the executor
-            reference_cases += chunk_result
+            reference_cases += _gathered(chunk_result)
             if progress is not None:
                 progress(len(reference_cases), len(inputs))
     suite_name = "inputs file" if cases is not None else suite
