@@ -74,7 +74,8 @@ def test_a_chunk_leaves_the_arb_precision_as_it_found_it():
     try:
         ctx.prec = 77
         inputs = [("c", {"p": 0.3, "x": 0.7})] * 3
-        cases = generate.evaluate_chunk(("binary_cross_entropy", 50, "float64", inputs, False))
+        cases = generate.evaluate_chunk(("binary_cross_entropy", 50, "float64", inputs,
+                                         False)).cases()
         assert ctx.prec == 77 and all(c.output.certified for c in cases)
         assert evaluate.evaluate(generate._compiled("binary_cross_entropy")[1],
                                  generate._compiled("binary_cross_entropy")[0].bindings(

@@ -109,7 +109,7 @@ def test_the_collector_is_paused_and_restored():
 def test_a_chunk_evaluates_to_values_mpmath_confirms():
     p, x = 0.3, 0.7
     task = ("binary_cross_entropy", 50, "float64", [("c", {"p": p, "x": x})], False)
-    (case,) = evaluate_chunk(task)
+    (case,) = evaluate_chunk(task).cases()
     with mpmath.workdps(80):
         mp, mx = mpmath.mpf(p), mpmath.mpf(x)
         truth = -(mx * mpmath.log(mp) + (1 - mx) * mpmath.log(1 - mp))

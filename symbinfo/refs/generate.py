@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -47,14 +48,15 @@ except ImportError:
     batch = None  # type: ignore[assignment]
 
 SUITES = ("typical", "adversarial", "all")
-CHUNK_SIZE = 16
+CHUNK_SIZE = 32
 """Fewest cases per task sent to an executor (many small cases are sent in about
-:func:`_task_count` tasks, so that pickling does not dominate)."""
+:func:`_task_count` tasks, so that pickling does not dominate), and per chunk evaluated in
+this process: at least :data:`BATCH_MIN_CASES`."""
 TASKS = 64
-BATCH_MIN_CASES = 32
-"""Fewest cases in a chunk for the batched evaluator: it gives the same values, and its
-start in a new process (loading the compiled interpreter, about 0.3 s) pays for itself past
-a few hundred cases."""
+BATCH_MIN_CASES = 16
+"""Fewest cases in a chunk for the batched evaluator (:mod:`symbinfo.refs.batch`), which
+gives the same values: its start in a process (importing numba and loading the compiled
+interpreter, about half a second) is not worth it for a handful of cases."""
 """Tasks for an executor whose number of workers is unknown (a Dask cluster's)."""
 TASKS_PER_WORKER = 8
 """Tasks per worker of a local pool: enough to even out the workers' loads, few enough that
@@ -300,13 +302,12 @@ def _precision(bits: int) -> Iterator[None]:
         flint.ctx.prec = saved
 
 
-def evaluate_chunk(task: Task) -> list[ReferenceCase] | _CaseColumns:
+def evaluate_chunk(task: Task) -> _CaseColumns:
     """The reference cases of a chunk of cases, in order: inputs rounded to ``input_dtype``
     and stored, values evaluated, and with ``texts`` each case's JSON text made
     (:func:`~symbinfo.refs.files.with_text`). A module-level function, so executors can pickle
-    it. The cases come back whole, so the process that gathers them (and writes the file) only
-    concatenates; or, for an elementwise kernel, as :class:`_CaseColumns`, which travel faster
-    than the cases and take less to make into them (:func:`_gathered`)."""
+    it. The cases come back as :class:`_CaseColumns`, which travel faster than the cases; the
+    process that gathers them (and writes the file) makes them into cases and concatenates."""
     kernel, dps, input_dtype, cases, texts = task
     with _without_cyclic_gc(), _precision(starting_precision(dps)):
         columns = _elementwise_cases(kernel, dps, input_dtype, cases)
@@ -314,33 +315,50 @@ def evaluate_chunk(task: Task) -> list[ReferenceCase] | _CaseColumns:
             return columns
         reference_cases = columns.cases() if columns is not None else \
             _cases(kernel, dps, input_dtype, cases)
-        return [with_text(case) for case in reference_cases] if texts else reference_cases
+        if texts:
+            reference_cases = [with_text(case) for case in reference_cases]
+        return _CaseColumns.of(reference_cases)
 
 
 @dataclass(frozen=True)
 class _CaseColumns:
-    """Reference cases of one value each (an elementwise kernel's), a column per field: a few
-    lists of floats and strings pickle in one go, where cases pickle one by one (about 2 us
-    a case, as much as its value)."""
+    """A chunk's reference cases, a column per field, as they travel back from a worker:
+    lists of strings and floats pickle in one go (about 0.1 us a value), where case and value
+    objects pickle one by one (1.7 us a value, about what a scalar value takes to compute);
+    the gathering process makes the objects again (:meth:`cases`, about 0.4 us a value)."""
 
     classes: list[str]
-    inputs: dict[str, list[Any]]
+    inputs: list[dict[str, Any]]
+    counts: list[int] | None
+    """Per case, its number of values, where each case has a list of them (one per class)."""
     decimals: list[str]
     float64s: list[float | None]
     float32s: list[float | None]
     certified: list[bool]
+    texts: list[str | None]
+
+    @classmethod
+    def of(cls, cases: list[ReferenceCase]) -> _CaseColumns:
+        outputs = [case.output for case in cases]
+        listed = [o for o in outputs if isinstance(o, list)]
+        if listed and len(listed) != len(outputs):
+            raise ValueError("a chunk mixes cases with one value and with a list of values")
+        values: list[ReferenceValue] = [v for o in listed for v in o] if listed else \
+            outputs  # type: ignore[assignment]
+        return cls([case.case_class for case in cases], [case.inputs for case in cases],
+                   [len(o) for o in listed] if listed else None,
+                   [v.decimal for v in values], [v.float64 for v in values],
+                   [v.float32 for v in values], [v.certified for v in values],
+                   [case.text for case in cases])
 
     def cases(self) -> list[ReferenceCase]:
-        names = list(self.inputs)
-        inputs = [dict(zip(names, row)) for row in zip(*self.inputs.values())]
-        values = map(ReferenceValue, self.decimals, self.float64s, self.float32s,
-                     self.certified)
-        return list(map(ReferenceCase, self.classes, inputs, values))
-
-
-def _gathered(result: list[ReferenceCase] | _CaseColumns) -> list[ReferenceCase]:
-    """The cases of a chunk's result (:func:`evaluate_chunk`)."""
-    return result.cases() if isinstance(result, _CaseColumns) else result
+        values = list(map(ReferenceValue, self.decimals, self.float64s, self.float32s,
+                          self.certified))
+        outputs: list[Any] = values
+        if self.counts is not None:
+            starts = itertools.accumulate(self.counts, initial=0)
+            outputs = [values[start:start + count] for start, count in zip(starts, self.counts)]
+        return list(map(ReferenceCase, self.classes, self.inputs, outputs, self.texts))
 
 
 def _cases(kernel: str, dps: int, input_dtype: str,
@@ -398,7 +416,10 @@ def _elementwise_cases(kernel: str, dps: int, input_dtype: str,
         assert isinstance(value, ReferenceValue)  # an elementwise kernel has one value a case
         decimals[case], float64s[case], float32s[case], certified[case] = \
             value.decimal, value.float64, value.float32, value.certified
-    return _CaseColumns(list(classes), columns, decimals, float64s, float32s, certified)
+    names = list(columns)
+    inputs = [dict(zip(names, row)) for row in zip(*columns.values())]
+    return _CaseColumns(list(classes), inputs, None, decimals, float64s, float32s, certified,
+                        [None] * len(inputs))
 
 
 def _float_columns(cases: Iterable[tuple[str, dict[str, Any]]]) \
@@ -414,7 +435,7 @@ def _float_columns(cases: Iterable[tuple[str, dict[str, Any]]]) \
         if any(list(inputs) != names for _, inputs in listed):
             return classes, {}
         columns = {name: [inputs[name] for _, inputs in listed] for name in names}
-    if not all(type(v) is float for column in columns.values() for v in column):
+    if any(set(map(type, column)) != {float} for column in columns.values()):
         return classes, {}
     return classes, columns
 
@@ -512,7 +533,7 @@ def reference_set(kernel: str, suite: str = "adversarial", *, dps: int = 50, see
         results_iter = executor.map(evaluate_chunk, tasks) if executor is not None else \
             map(evaluate_chunk, tasks)
         for chunk_result in results_iter:  # in the order of the tasks, whatever the executor
-            reference_cases += _gathered(chunk_result)
+            reference_cases += chunk_result.cases()
             if progress is not None:
                 progress(len(reference_cases), len(inputs))
     suite_name = "inputs file" if cases is not None else suite
