@@ -14,9 +14,15 @@ run, work that the workers cannot share. ``x2 + JSON`` is what ``symbinfo refs``
 2-worker rate including the JSON file's text (the cases' texts made in the workers), compared
 with ``loop+out`` in ``/out``.
 
+``--every-kernel`` adds a table of every kernel on typical inputs (vectors of 10, joint
+tables of 4 x 5, scalars), against the loop a SymPy user gets from ``lambdify(...,
+"mpmath")`` of the same definition, called once per case (for the kernels with a value per
+class, one function returning the list of the 10 values, its common subexpressions such as
+the softmax normaliser computed once); rates are in cases per second.
+
 Run: python benchmarks/bench_refs.py [--cases N] [--repeat R] [--stages] [--profile]
-(``--stages``: microseconds per value of each stage, in process; ``--profile``: cProfile of
-the 1-worker KL run.)
+[--every-kernel] (``--stages``: microseconds per value of each stage, in process;
+``--profile``: cProfile of the 1-worker KL run.)
 """
 
 from __future__ import annotations
@@ -27,16 +33,18 @@ import pstats
 import time
 import timeit
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import mpmath
 import numpy as np
+import sympy
 from flint import ctx
 
 from symbinfo.refs import evaluate, files, generate
 from symbinfo.refs.files import ReferenceCase
 from symbinfo.refs.generate import CaseInput, reference_set
+from symbinfo.refs.inputs import KERNEL_INPUTS
 
 DPS = 50
 
@@ -130,6 +138,95 @@ def stages(kernel: str, case: CaseInput) -> dict[str, float]:
             / (calls // values) / values * 1e6 for name, (function, values) in timed.items()}
 
 
+CLASSES = 10
+"""Vector length and number of classes of the typical inputs of ``--every-kernel``."""
+
+
+def typical_cases(kernel: str, count: int, rng: np.random.Generator) -> list[CaseInput]:
+    """``count`` cases of typical inputs of each kind (:data:`KERNEL_INPUTS`)."""
+    draw = {"probabilities": lambda: rng.dirichlet(np.ones(CLASSES)),
+            "logits": lambda: rng.standard_normal(CLASSES) * 5,
+            "label": lambda: int(rng.integers(CLASSES)),
+            "table": lambda: rng.dirichlet(np.ones(20)).reshape(4, 5),
+            "probability": lambda: float(rng.uniform(0.001, 0.999)),
+            "probability?": lambda: 0.1, "real": lambda: float(rng.standard_normal() * 5),
+            "positive": lambda: float(rng.uniform(0.5, 2))}
+    kinds = KERNEL_INPUTS[kernel]
+    return [CaseInput("bench", {name: draw[kind]() for name, kind in kinds.items()})
+            for _ in range(count)]
+
+
+def mpmath_values(value: Any) -> Any:
+    """An input as the lambdified definition takes it: an int, an mpf, a 1-based list of mpf
+    (entry 0 unused), or a table as a dict of mpf by 1-based ``(row, column)``."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, float):
+        return mpmath.mpf(value)
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 1:
+        return [None, *map(mpmath.mpf, array.tolist())]
+    return {(i + 1, j + 1): mpmath.mpf(v) for (i, j), v in np.ndenumerate(array)}
+
+
+def lambdified_loop(kernel: str) -> Callable[[CaseInput], Any]:
+    """The definition of ``kernel`` as ``sympy.lambdify`` makes it for mpmath, with each
+    case's inputs converted to mpmath numbers: a plain loop of mpmath calls per case. For a
+    kernel with a value per class, the sums that do not depend on the class (the softmax
+    normaliser) are computed once per case, as a user would write it."""
+    spec, compiled = generate._compiled(kernel)
+    arguments = list(compiled.arguments)
+    # the printer names symbinfo's Sigmoid and Softplus by their class names
+    modules = [{"Sigmoid": lambda s: 1 / (1 + mpmath.exp(-s)),
+                "Softplus": lambda s: mpmath.log(1 + mpmath.exp(s))}, "mpmath"]
+    k = compiled.per_output
+    if k is None:
+        function = sympy.lambdify(arguments, spec.definition, modules=modules)
+
+        def loop(case: CaseInput) -> Any:
+            bindings = spec.bindings(case.inputs, None)
+            return function(*(mpmath_values(bindings[a]) for a in arguments))
+        return loop
+    shared = sorted((s for s in spec.definition.atoms(sympy.Sum) if k not in s.free_symbols),
+                    key=str)
+    names = sympy.symbols(f"shared0:{len(shared)}")
+    sums = sympy.lambdify(arguments, shared, modules=modules)
+    value = sympy.lambdify([*arguments, *names, k],
+                           spec.definition.xreplace(dict(zip(shared, names))), modules=modules)
+
+    def per_class_loop(case: CaseInput) -> Any:
+        bindings = spec.bindings(case.inputs, None)
+        values = [mpmath_values(bindings[a]) for a in arguments]
+        computed = sums(*values)
+        return [value(*values, *computed, c) for c in range(1, CLASSES + 1)]
+    return per_class_loop
+
+
+def every_kernel(cases: int, repeat: int, pool: ProcessPoolExecutor,
+                 threads: ThreadPoolExecutor) -> None:
+    """Cases per second of each kernel on typical inputs: the lambdified loop, symbinfo with
+    1 worker, with 2 worker processes and with 2 threads."""
+    print(f"\nevery kernel on typical inputs, cases per second at {DPS} digits (best of "
+          f"{repeat}; per-class kernels: a case is {CLASSES} values)")
+    print(f"{'kernel':36s} {'cases':>6s} {'mpmath loop':>12s} {'symbinfo x1':>12s} "
+          f"{'2 processes':>12s} {'2 threads':>10s} {'x1/loop':>8s} {'x2p/loop':>9s} "
+          f"{'x2t/loop':>9s}")
+    rng = np.random.default_rng(0)
+    for kernel in generate.kernel_names():
+        elementwise = generate._compiled(kernel)[0].shape == "elementwise"
+        inputs = typical_cases(kernel, 5 * cases if elementwise else cases, rng)
+        reference_set(kernel, cases=inputs[:64], dps=DPS, executor=pool)
+        loop_function = lambdified_loop(kernel)
+        with mpmath.workdps(DPS):
+            loop, _ = rate(lambda cs: [loop_function(c) for c in cs], inputs, repeat)
+        one, processes, in_threads = (
+            rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS, executor=executor),
+                 inputs, repeat)[0] for executor in (None, pool, threads))
+        print(f"{kernel:36s} {len(inputs):6d} {loop:12.0f} {one:12.0f} {processes:12.0f} "
+              f"{in_threads:10.0f} {one / loop:8.2f} {processes / loop:9.2f} "
+              f"{in_threads / loop:9.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=2000)
@@ -138,6 +235,8 @@ def main() -> None:
                         help="show the microseconds per value of each stage")
     parser.add_argument("--profile", action="store_true",
                         help="show where the time of the 1-worker KL run goes")
+    parser.add_argument("--every-kernel", action="store_true",
+                        help="also time every kernel against its lambdified mpmath loop")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     workloads = [
@@ -169,6 +268,9 @@ def main() -> None:
             print(f"{title:20s} {loop:12.0f} {out:9.0f} {one:12.0f} {two:12.0f} "
                   f"{one / loop:8.2f} {two / loop:8.2f} {two / out:7.2f} {two / one:6.2f} "
                   f"{parent:10.1f} {written:10.0f} {written / out:5.2f}")
+        if args.every_kernel:
+            with ThreadPoolExecutor(max_workers=2) as threads:
+                every_kernel(args.cases, args.repeat, pool, threads)
     if args.stages:
         print("\nmicroseconds per value, by stage (in process)")
         results = {title: stages(kernel, cases[0]) for kernel, title, cases, _ in workloads}
