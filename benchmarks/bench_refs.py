@@ -169,24 +169,27 @@ def mpmath_values(value: Any) -> Any:
     return {(i + 1, j + 1): mpmath.mpf(v) for (i, j), v in np.ndenumerate(array)}
 
 
-def lambdified_loop(kernel: str) -> Callable[[CaseInput], Any]:
-    """The definition of ``kernel`` as ``sympy.lambdify`` makes it for mpmath, with each
-    case's inputs converted to mpmath numbers: a plain loop of mpmath calls per case. For a
-    kernel with a value per class, the sums that do not depend on the class (the softmax
-    normaliser) are computed once per case, as a user would write it."""
+def lambdified_loop(kernel: str) -> tuple[Callable[[CaseInput], tuple[Any, ...]],
+                                           Callable[[tuple[Any, ...]], Any]]:
+    """The definition of ``kernel`` as ``sympy.lambdify`` makes it for mpmath: a function
+    that gives a case's arguments in the definition's order (floats, ints, arrays: done
+    before timing), and the loop body, which converts them to mpmath numbers and calls the
+    lambdified definition. For a kernel with a value per class, the sums that do not depend
+    on the class (the softmax normaliser) are computed once per case, as a user would."""
     spec, compiled = generate._compiled(kernel)
     arguments = list(compiled.arguments)
+
+    def prepare(case: CaseInput) -> tuple[Any, ...]:
+        bindings = spec.bindings(case.inputs, None)
+        return tuple(bindings[a] for a in arguments)
+
     # the printer names symbinfo's Sigmoid and Softplus by their class names
     modules = [{"Sigmoid": lambda s: 1 / (1 + mpmath.exp(-s)),
                 "Softplus": lambda s: mpmath.log(1 + mpmath.exp(s))}, "mpmath"]
     k = compiled.per_output
     if k is None:
         function = sympy.lambdify(arguments, spec.definition, modules=modules)
-
-        def loop(case: CaseInput) -> Any:
-            bindings = spec.bindings(case.inputs, None)
-            return function(*(mpmath_values(bindings[a]) for a in arguments))
-        return loop
+        return prepare, lambda values: function(*map(mpmath_values, values))
     shared = sorted((s for s in spec.definition.atoms(sympy.Sum) if k not in s.free_symbols),
                     key=str)
     names = sympy.symbols(f"shared0:{len(shared)}")
@@ -194,12 +197,11 @@ def lambdified_loop(kernel: str) -> Callable[[CaseInput], Any]:
     value = sympy.lambdify([*arguments, *names, k],
                            spec.definition.xreplace(dict(zip(shared, names))), modules=modules)
 
-    def per_class_loop(case: CaseInput) -> Any:
-        bindings = spec.bindings(case.inputs, None)
-        values = [mpmath_values(bindings[a]) for a in arguments]
-        computed = sums(*values)
-        return [value(*values, *computed, c) for c in range(1, CLASSES + 1)]
-    return per_class_loop
+    def per_class(values: tuple[Any, ...]) -> list[Any]:
+        converted = list(map(mpmath_values, values))
+        computed = sums(*converted)
+        return [value(*converted, *computed, c) for c in range(1, CLASSES + 1)]
+    return prepare, per_class
 
 
 def every_kernel(cases: int, repeat: int, pool: ProcessPoolExecutor,
@@ -216,9 +218,9 @@ def every_kernel(cases: int, repeat: int, pool: ProcessPoolExecutor,
         elementwise = generate._compiled(kernel)[0].shape == "elementwise"
         inputs = typical_cases(kernel, 5 * cases if elementwise else cases, rng)
         reference_set(kernel, cases=inputs[:64], dps=DPS, executor=pool)
-        loop_function = lambdified_loop(kernel)
+        prepare, body = lambdified_loop(kernel)
         with mpmath.workdps(DPS):
-            loop, _ = rate(lambda cs: [loop_function(c) for c in cs], inputs, repeat)
+            loop, _ = rate(lambda cs: [body(c) for c in cs], list(map(prepare, inputs)), repeat)
         one, processes, in_threads = (
             rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS, executor=executor),
                  inputs, repeat)[0] for executor in (None, pool, threads))
@@ -248,9 +250,10 @@ def main() -> None:
     print(f"reference values per second at {DPS} digits ({args.cases} cases or more each, "
           f"best of {args.repeat})")
     print(f"{'workload':20s} {'mpmath loop':>12s} {'loop+out':>9s} {'symbinfo x1':>12s} "
-          f"{'symbinfo x2':>12s} {'x1/loop':>8s} {'x2/loop':>8s} {'x2/out':>7s} {'x2/x1':>6s} "
-          f"{'parent us':>10s} {'x2 + JSON':>10s} {'/out':>5s}")
-    with ProcessPoolExecutor(max_workers=2) as pool:
+          f"{'2 processes':>12s} {'2 threads':>10s} {'x1/loop':>8s} {'x2p/loop':>9s} "
+          f"{'x2t/loop':>9s} {'x2p/out':>8s} {'parent us':>10s} {'x2p + JSON':>11s} {'/out':>5s}")
+    with ProcessPoolExecutor(max_workers=2) as pool, \
+            ThreadPoolExecutor(max_workers=2) as threads:
         for kernel, title, cases, baseline in workloads:
             reference_set(kernel, cases=cases[:4], dps=DPS)  # compile once, outside timing
             pool_warm = reference_set(kernel, cases=cases[:256], dps=DPS, executor=pool)
@@ -263,14 +266,16 @@ def main() -> None:
                           args.repeat)
             two, parent = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS,
                                                         executor=pool), cases, args.repeat)
+            in_threads, _ = rate(lambda cs: reference_set(kernel, cases=cs, dps=DPS,
+                                                          executor=threads), cases, args.repeat)
             written, _ = rate(lambda cs: files.to_json_bytes(reference_set(
                 kernel, cases=cs, dps=DPS, executor=pool, texts=True)), cases, args.repeat)
             print(f"{title:20s} {loop:12.0f} {out:9.0f} {one:12.0f} {two:12.0f} "
-                  f"{one / loop:8.2f} {two / loop:8.2f} {two / out:7.2f} {two / one:6.2f} "
-                  f"{parent:10.1f} {written:10.0f} {written / out:5.2f}")
+                  f"{in_threads:10.0f} {one / loop:8.2f} {two / loop:9.2f} "
+                  f"{in_threads / loop:9.2f} {two / out:8.2f} {parent:10.1f} {written:11.0f} "
+                  f"{written / out:5.2f}")
         if args.every_kernel:
-            with ThreadPoolExecutor(max_workers=2) as threads:
-                every_kernel(args.cases, args.repeat, pool, threads)
+            every_kernel(args.cases, args.repeat, pool, threads)
     if args.stages:
         print("\nmicroseconds per value, by stage (in process)")
         results = {title: stages(kernel, cases[0]) for kernel, title, cases, _ in workloads}

@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 import sympy
 
-pytest.importorskip("numba")  # symbinfo[refs]; in CI a skip fails the run (conftest)
+numba = pytest.importorskip("numba")  # symbinfo[refs]; in CI a skip fails the run (conftest)
 
 from symbinfo.refs import arblib, batch, files, generate  # noqa: E402
-from symbinfo.refs.evaluate import compile_definition, evaluate  # noqa: E402
+from symbinfo.refs.arblib import ARB_STR_NO_RADIUS, BALL_BYTES, c_call  # noqa: E402
+from symbinfo.refs.evaluate import (compile_definition, evaluate,  # noqa: E402
+                                    starting_precision)
 
 
 def python_only(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,3 +153,73 @@ def test_a_pool_gives_the_process_cases_for_an_elementwise_kernel():
     with ProcessPoolExecutor(max_workers=2) as pool:
         pooled = generate.reference_set("binary_cross_entropy", cases=cases, executor=pool)
     assert files.to_json_bytes(pooled) == files.to_json_bytes(inline)
+
+
+@numba.njit
+def _digits_both_ways(values, dps, prec, memory, state, text, fast, slow):
+    """For ball k of each value (7 balls a value: see the kinds below), the digits of
+    batch._write_decimal (fast[k], its length; -1 where it leaves the ball to arb_get_str)
+    and arb_get_str's (slow[k])."""
+    base = memory.ctypes.data
+    ball, other = base, base + BALL_BYTES
+    scratch = base + 2 * BALL_BYTES
+    for register in range(memory.size // BALL_BYTES):
+        c_call("arb_init", (base + register * BALL_BYTES,))
+    lengths = np.zeros(fast.shape[0], np.int64)
+    for k in range(fast.shape[0]):
+        x, kind = values[k // 7], k % 7
+        c_call("arb_set_d", (ball, x))
+        if kind == 1:  # an inexact ball
+            c_call("arb_log", (ball, ball, prec))
+        elif kind == 2:  # a thirtieth: a repeating decimal
+            c_call("arb_set_si", (other, 30))
+            c_call("arb_div", (ball, ball, other, prec))
+        elif kind == 3:  # just below a power of ten: the rounding carries
+            c_call("arb_set_d", (other, 3e-60 * x))
+            c_call("arb_sub", (ball, ball, other, prec))
+        elif kind == 4:  # fewer correct digits than asked (a wide radius)
+            c_call("arb_exp", (ball, ball, prec - 60))
+        elif kind == 5:
+            c_call("arb_const_pi", (other, prec))
+            c_call("arb_mul", (ball, ball, other, prec))
+        elif kind == 6:  # just enough correct digits: the radius decides how many are kept
+            c_call("arb_log", (ball, ball, np.int64(3.3219 * dps) - 2))
+        lengths[k] = batch._write_decimal(ball, dps, scratch, scratch + 3 * BALL_BYTES, state,
+                                          text, fast[k])
+        printed = c_call("arb_get_str", (ball, dps, ARB_STR_NO_RADIUS))
+        size = c_call("strlen", (printed,))
+        c_call("memcpy", (slow[k].ctypes.data, printed, min(size, slow.shape[1])))
+        c_call("flint_free", (printed,))
+    for register in range(memory.size // BALL_BYTES):
+        c_call("arb_clear", (base + register * BALL_BYTES,))
+    for integer in range(batch._SCALES):
+        c_call("fmpz_clear", (state.ctypes.data + 8 * integer,))
+    return lengths
+
+
+@pytest.mark.parametrize("dps", [40, 50, 77])
+def test_the_digits_are_arb_get_str_s(dps):
+    """The interpreter's digits, without arb_get_str's costly first step, are its digits:
+    on exact and inexact balls, repeating decimals, roundings that carry into a new power of
+    ten, balls with fewer correct digits than asked, across the exponents of doubles."""
+    assert batch.available()  # loads the FLINT library the compiled code calls
+    rng = np.random.default_rng(dps)
+    values = np.concatenate([
+        rng.uniform(-1, 1, 2000) * 10.0 ** rng.integers(-300, 300, 2000),
+        [1.0, -1.0, 10.0, 1e22, 1e-5, 0.5, 2.0 ** -1000, 9.999999999999999e299, 123456.0,
+         1e6, 1234567.0, 0.1, 0.001, 0.0001, 0.00001, 3.0, -7.5e-8]])
+    count = 7 * len(values)
+    memory = np.zeros((5 + batch.scratch_registers(dps)) * BALL_BYTES, np.uint8)
+    fast = np.zeros((count, dps + 32), np.uint8)
+    slow = np.zeros((count, dps + 32), np.uint8)
+    lengths = _digits_both_ways(values, dps, starting_precision(dps), memory,
+                                batch.decimal_state(dps),
+                                np.zeros(2 * dps + 64, np.uint8), fast, slow)
+    decided = lengths >= 0
+    assert decided.mean() > 0.7  # the fast way decides most
+    kept = [len(slow[k].tobytes().rstrip(b"\0").lstrip(b"-0.").split(b"e")[0].replace(b".", b""))
+            for k in np.flatnonzero(decided)]
+    assert min(kept) < dps <= max(kept)  # some with fewer digits than asked
+    for k in np.flatnonzero(decided):
+        assert fast[k, :lengths[k]].tobytes() == slow[k].tobytes().rstrip(b"\0"), \
+            (values[k // 7], k % 7, slow[k].tobytes().rstrip(b"\0"))

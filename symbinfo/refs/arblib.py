@@ -53,6 +53,12 @@ SIGNATURES = {
     "arb_get_str": "p:pll", "arb_get_lbound_arf": "v:ppl", "arb_get_ubound_arf": "v:ppl",
     "arf_init": "v:p", "arf_clear": "v:p", "arf_get_d": "d:pi", "arf_set_round": "i:ppli",
     "arf_is_zero": "i:p", "flint_free": "v:p",
+    # the decimal digits (symbinfo.refs.batch._write_decimal)
+    "arb_one": "v:p", "arb_mul_2exp_si": "v:ppl", "arb_ui_pow_ui": "v:plll",
+    "arb_get_fmpz_mid_rad_10exp": "v:ppppl", "arf_cmpabs_mag": "i:pp",
+    "arf_abs_bound_lt_2exp_si": "l:p", "arf_sgn": "i:p", "arf_get_fmpz_fixed_si": "i:ppl",
+    "arf_set_mag": "v:pp", "fmpz_add_ui": "v:ppl", "fmpz_abs": "v:pp", "fmpz_get_str": "p:pip",
+    "fmpz_is_zero": "i:p", "fmpz_get_si": "l:p", "fmpz_clear": "v:p",
     "strlen": "l:p", "memcpy": "p:ppl",  # the C library's, already in the process
 }
 """The C functions compiled code may call, with their signatures."""

@@ -345,40 +345,230 @@ def _in_range(value: float, low: int, high: int, tiny: float, huge: float) -> bo
     return tiny <= abs(value) <= huge
 
 
+# The decimal digits: arb_get_str(x, dps, ARB_STR_NO_RADIUS), less its costly first step.
+# arb_get_str scales the ball by 10^m (m from the ball's binary exponent e: about dps + 5
+# - e log10 2) and prints the integer part of the midpoint, then keeps the digits the radius
+# allows and rounds. Computing m and 10^m is two thirds of its time (0.8 of 1.2 us); both
+# depend on e alone, so the interpreter keeps them per batch and does the rest of the work
+# with the same FLINT calls, in the same order. A value this does not decide (a zero
+# midpoint, an exponent out of the cached range) gets arb_get_str itself.
+
+_EXPONENTS = 2400
+r"""Binary exponents whose decimal scale is kept: :math:`-1200 \le e < 1200`."""
+_EXPONENT_OFFSET = 1200
+_MID, _RADIUS, _PROXY = 0, 1, 2
+"""The integer (``fmpz``) slots of ``state``: the scaled midpoint and radius, then the three
+of the scale's computation (:func:`_decimal_scale`)."""
+_SCALES = 5
+"""Where the scales ``m`` start in ``state`` (one per exponent, :data:`_UNKNOWN` until made),
+followed by one flag per power of ten ``10^|m|`` made."""
+_UNKNOWN = -(1 << 62)
+_POWERS_OF_TEN = 400
+r"""Powers :math:`10^{|m|}` kept beyond ``dps`` (:math:`|m| \le dps + 5 + 1200 \log_{10} 2`)."""
+
+
+def decimal_state(dps: int) -> np.ndarray:
+    """The integer state :func:`_write_decimal` keeps for a batch at ``dps`` digits."""
+    state = np.zeros(_SCALES + _EXPONENTS + dps + _POWERS_OF_TEN, np.int64)
+    state[_SCALES:_SCALES + _EXPONENTS] = _UNKNOWN
+    return state
+
+
 @njit(cache=True, nogil=True)
-def _reference_value(ball: int, arfs: int, slot: int, prec: int, target_bits: int, dps: int,
-                     digits: Any, lengths: Any, doubles: Any, singles: Any) -> bool:
+def _decimal_scale(exponent: int, dps: int, proxy: int, state: Any) -> int:
+    """The ``m`` arb_get_str scales a ball of binary exponent ``exponent`` by, made once per
+    exponent: that of the ball :math:`2^{exponent - 1}` (``proxy``, an arb register), which
+    has that exponent."""
+    slot = _SCALES + exponent + _EXPONENT_OFFSET
+    if state[slot] == _UNKNOWN:
+        integers = state.ctypes.data + 8 * _PROXY
+        c_call("arb_one", (proxy,))
+        c_call("arb_mul_2exp_si", (proxy, proxy, exponent - 1))
+        c_call("arb_get_fmpz_mid_rad_10exp", (integers, integers + 8, integers + 16, proxy, dps))
+        state[slot] = -c_call("fmpz_get_si", (integers + 16,))
+    return state[slot]
+
+
+@njit(cache=True, nogil=True)
+def _integer_digits(integer: int, text: Any, start: int) -> int:
+    """Write the decimal digits of the ``fmpz`` at ``integer`` to ``text[start:]``; their
+    number, or -1 where they do not fit."""
+    digits = c_call("fmpz_get_str", (0, 10, integer))
+    length = c_call("strlen", (digits,))
+    fits = start + length <= text.size
+    if fits:
+        c_call("memcpy", (text.ctypes.data + start, digits, length))
+    c_call("flint_free", (digits,))
+    return length if fits else -1
+
+
+@njit(cache=True, nogil=True)
+def _kept_digits(text: Any, length: int, dps: int, radius: int) -> int:
+    """How many of the midpoint's ``length`` digits (``text[:length]``) arb_get_str keeps: at
+    most ``dps``, fewer where the scaled radius (an ``fmpz``, its digits written after the
+    midpoint's) reaches them; 0 where it reaches them all."""
+    if c_call("fmpz_is_zero", (radius,)) != 0:
+        return dps
+    radius_length = _integer_digits(radius, text, length)
+    if radius_length < 1 or length <= radius_length:
+        return 0
+    kept = length - radius_length
+    first_omitted = text[kept] - 48
+    error = first_omitted + 1 if first_omitted < 5 else 10 - first_omitted
+    if error + (text[length] - 48) + 1 > 10:  # more than one unit in the last place
+        kept -= 1
+    return min(dps, kept)
+
+
+@njit(cache=True, nogil=True)
+def _round_digits(text: Any, length: int, kept: int) -> tuple[int, int]:
+    """Round the digits ``text[:length]`` to ``kept`` of them, to nearest with ties up (as
+    arb's ``_arb_digits_round_inplace``): their new number and the power of ten dropped."""
+    if length <= kept:
+        return length, 0
+    shift = length - kept
+    if text[kept] >= 53:  # '5': add one unit in the last kept place
+        position = kept - 1
+        while position >= 0 and text[position] == 57:  # '9' carries
+            text[position] = 48
+            position -= 1
+        if position >= 0:
+            text[position] += 1
+        else:
+            text[0] = 49  # all nines: 10...0, one more power of ten
+            shift += 1
+    return kept, shift
+
+
+@njit(cache=True, nogil=True)
+def _format_digits(text: Any, length: int, exponent: int, negative: bool, fixed_up_to: int,
+                   out: Any) -> int:
+    """Write ``-``, then the digits ``text[:length]`` whose first has the decimal exponent
+    ``exponent``, as arb prints them (``_arb_digits_as_float_str``): in fixed point for
+    exponents from -4 to ``fixed_up_to`` with a fractional part, else as ``d.ddde+X``; the
+    number of characters written to ``out``."""
+    at = 0
+    if negative:
+        out[0] = 45  # '-'
+        at = 1
+    if -4 <= exponent <= fixed_up_to and exponent < length - 1:
+        if exponent < 0:  # 0.000ddd
+            out[at], out[at + 1] = 48, 46
+            at += 2
+            for _ in range(-1 - exponent):
+                out[at] = 48
+                at += 1
+            out[at:at + length] = text[:length]
+            return at + length
+        out[at:at + exponent + 1] = text[:exponent + 1]  # ddd.ddd
+        at += exponent + 1
+        out[at] = 46
+        out[at + 1:at + 1 + length - exponent - 1] = text[exponent + 1:length]
+        return at + length - exponent
+    out[at] = text[0]
+    at += 1
+    if length > 1:
+        out[at] = 46
+        out[at + 1:at + length] = text[1:length]
+        at += length
+    out[at], out[at + 1] = 101, 43 if exponent >= 0 else 45  # e+ or e-
+    at += 2
+    magnitude, width = abs(exponent), 1
+    while magnitude >= 10 ** width:
+        width += 1
+    for place in range(width - 1, -1, -1):
+        out[at + place] = 48 + magnitude % 10
+        magnitude //= 10
+    return at + width
+
+
+@njit(cache=True, nogil=True)
+def _write_decimal(ball: int, dps: int, work: int, tens: int, state: Any, text: Any,
+                   out: Any) -> int:
+    """Write ``arb_get_str(ball, dps, ARB_STR_NO_RADIUS)`` to ``out``: its length, or -1
+    where this does not decide it (the caller calls arb_get_str). ``work`` is the address of
+    two arb registers and an arf, ``tens`` of the cached powers of ten; ``state``
+    (:func:`decimal_state`) and ``text`` (room for two integers of ``dps`` + 30 digits) are
+    kept between calls."""
+    if c_call("arf_is_zero", (ball,)) != 0 or c_call("arf_cmpabs_mag", (ball, ball + 32)) <= 0:
+        return -1
+    if np.int64(float(c_call("arb_rel_accuracy_bits", (ball,))) * 0.30102999566398119521
+                + 2.0) < dps:  # arb_get_str would print fewer digits
+        return -1
+    exponent = c_call("arf_abs_bound_lt_2exp_si", (ball,))
+    if not -_EXPONENT_OFFSET <= exponent < _EXPONENTS - _EXPONENT_OFFSET:
+        return -1
+    scale = _decimal_scale(exponent, dps, work + BALL_BYTES, state)
+    power = abs(scale)
+    flag = _SCALES + _EXPONENTS + power
+    if flag >= state.size:
+        return -1
+    prec = np.int64(float(dps) * 3.32192809488736 + 30.0)
+    ten = tens + power * BALL_BYTES
+    if state[flag] == 0:
+        c_call("arb_ui_pow_ui", (ten, 10, power, prec))
+        state[flag] = 1
+    scaled = work
+    if scale >= 0:
+        c_call("arb_mul", (scaled, ball, ten, prec))
+    else:
+        c_call("arb_div", (scaled, ball, ten, prec))
+    integers = state.ctypes.data
+    mid, radius, rounding = integers + 8 * _MID, integers + 8 * _RADIUS, work + 2 * BALL_BYTES
+    rounded_mid = c_call("arf_get_fmpz_fixed_si", (mid, scaled, 0))
+    c_call("arf_set_mag", (rounding, scaled + 32))
+    rounded_radius = c_call("arf_get_fmpz_fixed_si", (radius, rounding, 0))
+    c_call("fmpz_add_ui", (radius, radius, rounded_mid + rounded_radius))
+    negative = c_call("arf_sgn", (ball,)) < 0
+    c_call("fmpz_abs", (mid, mid))
+    length = _integer_digits(mid, text, 0)
+    kept = _kept_digits(text, length, dps, radius) if length > 0 else 0
+    if kept < 1 or text[0] == 48:
+        return -1
+    length, shift = _round_digits(text, length, kept)
+    return _format_digits(text, length, -scale + shift + length - 1, negative, max(6, dps - 1),
+                          out)
+
+
+@njit(cache=True, nogil=True)
+def _reference_value(ball: int, scratch: int, slot: int, target_bits: int, dps: int,
+                     state: Any, text: Any, digits: Any, lengths: Any, doubles: Any,
+                     singles: Any) -> bool:
     """Write the reference value of ``ball`` to output ``slot``: the digits of its midpoint,
     and the float64/float32 roundings both its ends share; False (nothing usable written)
     unless the ball is finite, accurate to ``target_bits`` and its roundings are certified
-    normal numbers. ``arfs`` is the address of three ``arf`` scratch registers."""
+    normal numbers. ``scratch`` is the address of the scratch registers (:func:`_run`)."""
     if c_call("arb_is_finite", (ball,)) == 0:
         return False
     if c_call("arb_is_exact", (ball,)) == 0 and \
             c_call("arb_rel_accuracy_bits", (ball,)) < target_bits:
         return False
-    low, high, scratch = arfs, arfs + BALL_BYTES, arfs + 2 * BALL_BYTES
+    low, high, rounding = scratch, scratch + BALL_BYTES, scratch + 2 * BALL_BYTES
     c_call("arb_get_lbound_arf", (low, ball, _BOUND_BITS))  # rounded down
     c_call("arb_get_ubound_arf", (high, ball, _BOUND_BITS))  # rounded up
-    shared, double = _shared_rounding(low, high, scratch, 53)
+    shared, double = _shared_rounding(low, high, rounding, 53)
     if not shared or not _in_range(double, low, high, _TINY_BINARY64, _HUGE_BINARY64):
         return False
-    shared, single = _shared_rounding(low, high, scratch, 24)
+    shared, single = _shared_rounding(low, high, rounding, 24)
     if not shared or not _in_range(single, low, high, _TINY_BINARY32, _HUGE_BINARY32):
         return False
-    text = c_call("arb_get_str", (ball, dps, ARB_STR_NO_RADIUS))
-    length = c_call("strlen", (text,))
-    if length <= digits.shape[1]:
-        c_call("memcpy", (digits.ctypes.data + slot * digits.shape[1], text, length))
-    c_call("flint_free", (text,))
+    out = digits[slot]
+    length = _write_decimal(ball, dps, scratch + 3 * BALL_BYTES, scratch + _SCRATCH * BALL_BYTES,
+                            state, text, out)
+    if length < 0:
+        printed = c_call("arb_get_str", (ball, dps, ARB_STR_NO_RADIUS))
+        length = c_call("strlen", (printed,))
+        if length <= out.size:
+            c_call("memcpy", (out.ctypes.data, printed, length))
+        c_call("flint_free", (printed,))
     doubles[slot], singles[slot], lengths[slot] = double, single, length
-    return length <= digits.shape[1]
+    return length <= out.size
 
 
 @njit(cache=True, nogil=True)
-def _run_case(code: Any, balls: int, ints: Any, vectors: Any, floats: Any, entries: Any,
-              prec: int, slot: int, target_bits: int, dps: int, arfs: int, digits: Any,
-              lengths: Any, doubles: Any, singles: Any) -> bool:
+def _run_case(code: Any, balls: int, scratch: int, ints: Any, vectors: Any, floats: Any,
+              entries: Any, prec: int, slot: int, target_bits: int, dps: int, state: Any,
+              text: Any, digits: Any, lengths: Any, doubles: Any, singles: Any) -> bool:
     """Run the program for one case (its float inputs ``entries``; its integer inputs already
     in ``ints``), writing its values from output ``slot`` on; False as soon as an index is out
     of range or a value is not usable (:func:`_reference_value`)."""
@@ -439,39 +629,49 @@ def _run_case(code: Any, balls: int, ints: Any, vectors: Any, floats: Any, entri
             ints[a] += 1
             pc = b
         elif op == EMIT:
-            if not _reference_value(x, arfs, slot, prec, target_bits, dps, digits, lengths,
-                                    doubles, singles):
+            if not _reference_value(x, scratch, slot, target_bits, dps, state, text, digits,
+                                    lengths, doubles, singles):
                 return False
             slot += 1
     return True
 
 
+_SCRATCH = 6
+"""Scratch registers after a program's: three for a ball's ends (:func:`_reference_value`),
+three for its digits (:func:`_write_decimal`); then the powers of ten of the digits."""
+
+
+def scratch_registers(dps: int) -> int:
+    """How many registers :func:`_run` needs beyond the program's."""
+    return _SCRATCH + dps + _POWERS_OF_TEN
+
+
 @njit(cache=True, nogil=True)
-def _run(code: Any, memory: Any, int_count: int, vectors: Any, floats: Any,
+def _run(code: Any, memory: Any, ball_count: int, int_count: int, vectors: Any, floats: Any,
          entries: Any, integers: Any, slots: Any, prec: int, target_bits: int, dps: int,
-         digits: Any, lengths: Any, doubles: Any, singles: Any, done: Any) -> None:
+         state: Any, text: Any, digits: Any, lengths: Any, doubles: Any, singles: Any,
+         done: Any) -> None:
     """Run the program for each case ``k`` (float inputs ``entries[k]``, integer inputs
     ``integers[k]``), its values from output ``slots[k]`` on; ``done[k]`` says whether they
-    are all usable. ``memory`` holds the ball registers and three ``arf`` scratch registers
-    (:data:`BALL_BYTES` each); the caller allocates it, so that it outlives every use of its
-    address (numba would free an array of its own after the last use of the array itself)."""
-    ball_count = memory.size // BALL_BYTES - 3
+    are all usable. ``memory`` holds the program's ``ball_count`` ball registers, then the
+    scratch registers (:func:`scratch_registers`), :data:`BALL_BYTES` each; ``state`` and
+    ``text`` are the digits' (:func:`_write_decimal`). The caller allocates them, so that they
+    outlive every use of their addresses (numba would free an array of its own after the last
+    use of the array itself)."""
+    registers = memory.size // BALL_BYTES
     balls = memory.ctypes.data
-    arfs = balls + ball_count * BALL_BYTES
-    for register in range(ball_count):
+    for register in range(registers):
         c_call("arb_init", (balls + register * BALL_BYTES,))
-    for register in range(3):
-        c_call("arf_init", (arfs + register * BALL_BYTES,))
     ints = np.zeros(int_count, np.int64)
     for case in range(entries.shape[0]):
         ints[:integers.shape[1]] = integers[case]
-        done[case] = _run_case(code, balls, ints, vectors, floats, entries[case], prec,
-                               slots[case], target_bits, dps, arfs, digits, lengths, doubles,
-                               singles)
-    for register in range(ball_count):
+        done[case] = _run_case(code, balls, balls + ball_count * BALL_BYTES, ints, vectors,
+                               floats, entries[case], prec, slots[case], target_bits, dps,
+                               state, text, digits, lengths, doubles, singles)
+    for register in range(registers):
         c_call("arb_clear", (balls + register * BALL_BYTES,))
-    for register in range(3):
-        c_call("arf_clear", (arfs + register * BALL_BYTES,))
+    for integer in range(_SCALES):
+        c_call("fmpz_clear", (state.ctypes.data + 8 * integer,))
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,10 +735,11 @@ def _run_outputs(compiled: _Compiled, entries: np.ndarray, integers: np.ndarray,
     digits, lengths = np.zeros((total, width), np.uint8), np.zeros(total, np.int64)
     doubles, singles = np.zeros(total), np.zeros(total)
     done = np.zeros(len(outputs), np.bool_)
-    memory = np.empty((program.balls + 3) * BALL_BYTES, np.uint8)
-    _run(compiled.code, memory, program.ints, layout, compiled.floats,
+    memory = np.empty((program.balls + scratch_registers(dps)) * BALL_BYTES, np.uint8)
+    _run(compiled.code, memory, program.balls, program.ints, layout, compiled.floats,
          np.ascontiguousarray(entries, np.float64), integers, slots, starting_precision(dps),
-         _target_bits(dps), dps, digits, lengths, doubles, singles, done)
+         _target_bits(dps), dps, decimal_state(dps), np.zeros(2 * dps + 64, np.uint8), digits,
+         lengths, doubles, singles, done)
     text = digits.tobytes().decode("ascii")
     decimals = [text[start:start + length]
                 for start, length in zip(range(0, total * width, width), lengths.tolist())]
