@@ -223,3 +223,14 @@ def test_the_digits_are_arb_get_str_s(dps):
     for k in np.flatnonzero(decided):
         assert fast[k, :lengths[k]].tobytes() == slow[k].tobytes().rstrip(b"\0"), \
             (values[k // 7], k % 7, slow[k].tobytes().rstrip(b"\0"))
+
+
+def test_threads_give_the_process_cases_where_python_evaluates_many():
+    """The adversarial suites send many cases to the Python evaluation, which sets the
+    process-wide working precisions; threads must still give the process's cases."""
+    from concurrent.futures import ThreadPoolExecutor
+    for kernel in ("log_softmax", "binary_entropy"):
+        inline = generate.reference_set(kernel, "all", long=False)
+        with ThreadPoolExecutor(max_workers=4) as threads:
+            threaded = generate.reference_set(kernel, "all", long=False, executor=threads)
+        assert files.to_json_bytes(threaded) == files.to_json_bytes(inline)

@@ -11,9 +11,11 @@ from symbinfo.refs import files
 
 
 def test_refs_writes_loadable_deterministic_files(tmp_path, capsys):
-    first, second = tmp_path / "a", tmp_path / "b"
+    first, second, third = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     assert main(["refs", "softmax_cross_entropy", "--no-long", "--workers", "1",
                  "--out", str(first)]) == 0
+    assert main(["refs", "softmax_cross_entropy", "--no-long", "--threads", "3",
+                 "--out", str(third)]) == 0
     capsys.readouterr()
     assert main(["refs", "softmax_cross_entropy", "--no-long", "--workers", "2",
                  "--out", str(second), "--json"]) == 0
@@ -22,6 +24,7 @@ def test_refs_writes_loadable_deterministic_files(tmp_path, capsys):
     assert names == ["softmax_cross_entropy-labels.json", "softmax_cross_entropy-soft.json"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes()
+        assert (first / name).read_bytes() == (third / name).read_bytes()
         loaded = files.load(first / name)
         assert loaded.kernel.startswith("softmax_cross_entropy[")
     assert [r["kernel"] for r in records] == ["softmax_cross_entropy[labels]",
@@ -96,3 +99,14 @@ def test_cases_with_different_inputs_cannot_share_a_csv_table(tmp_path, capsys):
     json_out = tmp_path / "soft.json"  # JSON holds them
     assert main(["refs", "softmax_cross_entropy[soft]", "--inputs", str(inputs),
                  "--format", "json", "--out", str(json_out), "--workers", "1"]) == 0
+
+
+def test_refs_refuses_no_workers_and_both_kinds(tmp_path, capsys):
+    assert main(["refs", "entropy", "--threads", "0", "--out", str(tmp_path)]) == 2
+    assert "at least 1" in capsys.readouterr().err
+    assert main(["refs", "entropy", "--workers", "-2", "--out", str(tmp_path)]) == 2
+    capsys.readouterr()
+    assert main(["refs", "entropy", "--threads", "2", "--workers", "2",
+                 "--out", str(tmp_path)]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,10 +45,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="output directory, or a file name for a single kernel "
                              "(default ./symbinfo-refs/)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the suites' random inputs")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="local worker processes (default: all cores)")
-    parser.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
-                        help="run on a Dask cluster (needs symbinfo[dask])")
+    # --workers defaults to None (all cores, :func:`_workers`): argparse sees no clash
+    # between exclusive options when one is given its default value
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    where.add_argument("--threads", type=int, metavar="N",
+                       help="N threads of this process instead: the batched evaluator runs "
+                            "without the GIL, so threads share it with no pickling (faster "
+                            "on many ordinary cases; the cases evaluated in Python take "
+                            "turns)")
+    where.add_argument("--dask", metavar="SCHEDULER_ADDRESS",
+                       help="run on a Dask cluster (needs symbinfo[dask])")
     parser.add_argument("--no-long", action="store_true",
                         help="leave out the long (1e5-entry) vectors")
     parser.add_argument("--certify", action="store_true",
@@ -61,6 +68,11 @@ def _file_name(kernel: str, file_format: str) -> str:
     return kernel.replace("[", "-").replace("]", "") + "." + file_format
 
 
+def _workers(args: argparse.Namespace) -> int:
+    """The number of worker processes: ``--workers``, by default the number of cores."""
+    return args.workers if args.workers is not None else os.cpu_count() or 1
+
+
 @contextmanager
 def _executor(args: argparse.Namespace) -> Iterator[Executor | None]:
     if args.dask:
@@ -71,8 +83,11 @@ def _executor(args: argparse.Namespace) -> Iterator[Executor | None]:
                              "pip install 'symbinfo[dask]'") from None
         with distributed.Client(args.dask) as client:
             yield client.get_executor()
-    elif args.workers > 1:
-        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    elif args.threads is not None and args.threads > 1:
+        with ThreadPoolExecutor(max_workers=args.threads) as threads:
+            yield threads
+    elif args.threads is None and _workers(args) > 1:
+        with ProcessPoolExecutor(max_workers=_workers(args)) as pool:
             yield pool
     else:
         yield None
@@ -111,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("name at least one KERNEL, or --all")
         if args.dps < 40:
             raise ValueError(f"--dps {args.dps} is below 40")
+        if _workers(args) < 1 or (args.threads is not None and args.threads < 1):
+            raise ValueError("--workers and --threads take a number of at least 1")
         cases = None
         if args.inputs:
             if len(names) != 1:

@@ -34,6 +34,7 @@ rigorously at roughly ten times mpmath's speed, and the same balls certify the r
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -50,6 +51,12 @@ from symbinfo.definitions.activations import Sigmoid, Softplus
 from symbinfo.refs.files import ReferenceValue
 from symbinfo.refs.floats import (BINARY32, BINARY64, FloatFormat,
                                   binary32_of_binary64_interval, round_dyadic, round_to_float)
+
+WORKING_PRECISIONS = threading.Lock()
+"""Held by code that sets python-flint's or mpmath's working precision, which are settings of
+the whole process: in an executor of threads, the cases evaluated in Python take turns (they
+hold the GIL anyway), so that threads give the values processes give. The batched evaluator
+(:mod:`symbinfo.refs.batch`) passes its precision explicitly and runs in parallel."""
 
 MAX_PRECISION = 1 << 16
 """Most bits the adaptive evaluation tries before reporting a value as uncertified."""

@@ -37,8 +37,9 @@ import numpy as np
 import sympy
 
 from symbinfo import __version__, accuracy, kernels
-from symbinfo.refs.evaluate import (CompiledDefinition, compile_definition,
-                                    definition_arguments, evaluate, starting_precision)
+from symbinfo.refs.evaluate import (WORKING_PRECISIONS, CompiledDefinition,
+                                    compile_definition, definition_arguments, evaluate,
+                                    starting_precision)
 from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue, with_text
 from symbinfo.refs.floats import BINARY32, BINARY64, round_to_float
 
@@ -210,9 +211,17 @@ def _evaluate_case(kernel: str, inputs: dict[str, Any], dps: int) \
     """Ball arithmetic first; the mpmath evaluator where a value is not finite."""
     spec, compiled = _compiled(kernel)
     bindings, outputs = _bindings(kernel, inputs)
-    value = evaluate(compiled, bindings, dps=dps, outputs=outputs)
-    if value is not None:
-        return value
+    with WORKING_PRECISIONS, _precision(starting_precision(dps)):
+        value = evaluate(compiled, bindings, dps=dps, outputs=outputs)
+        if value is not None:
+            return value
+        return _mpmath_values(spec, bindings, outputs, dps)
+
+
+def _mpmath_values(spec: accuracy.KernelSpec, bindings: dict[Any, Any],
+                   outputs: list[int] | None, dps: int) -> ReferenceValue | list[ReferenceValue]:
+    """The value (or the values, per output) of the mpmath evaluator, which applies the
+    conventions on the extended reals."""
     with mpmath.workdps(dps + 20):
         if outputs is None:
             return _mpmath_value(accuracy.Reference(spec.definition, bindings).value(), dps)
@@ -309,7 +318,7 @@ def evaluate_chunk(task: Task) -> _CaseColumns:
     it. The cases come back as :class:`_CaseColumns`, which travel faster than the cases; the
     process that gathers them (and writes the file) makes them into cases and concatenates."""
     kernel, dps, input_dtype, cases, texts = task
-    with _without_cyclic_gc(), _precision(starting_precision(dps)):
+    with _without_cyclic_gc():
         columns = _elementwise_cases(kernel, dps, input_dtype, cases)
         if columns is not None and not texts:
             return columns
