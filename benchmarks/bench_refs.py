@@ -131,7 +131,7 @@ def stages(kernel: str, case: CaseInput) -> dict[str, float]:
         "reference case": (lambda: ReferenceCase("bench", generate._stored(inputs), value), 1),
         "whole case": (lambda: generate.evaluate_chunk((kernel, DPS, "float64", chunk, False)),
                        len(chunk)),
-        "JSON text": (lambda: files._compact(files._case_json(reference_case)), 1),
+        "JSON text": (lambda: files._case_text(reference_case), 1),
     }
     calls = 2000
     return {name: min(timeit.repeat(function, number=calls // values, repeat=5))

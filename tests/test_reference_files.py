@@ -13,8 +13,9 @@ import jsonschema
 import numpy as np
 import pytest
 
-from symbinfo.refs import files
+from symbinfo.refs import files, generate
 from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue
+from symbinfo.refs.floats import float32_hex
 
 
 def sample() -> ReferenceSet:
@@ -112,3 +113,44 @@ def test_atomic_write_leaves_old_file_and_no_partial_on_failure(tmp_path, monkey
 def test_unknown_format_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="format 'xml' is not one of json, npz, csv"):
         files.write(sample(), Path(tmp_path) / "x.xml", "xml")
+
+
+def canonical(case: ReferenceCase) -> str:
+    """The case's JSON as the json module writes it (sorted keys, no spaces), from a layout
+    written out here independently of symbinfo's text writer."""
+    def encode(value, as_hex):
+        if isinstance(value, list):
+            return [encode(v, as_hex) for v in value]
+        if isinstance(value, int):
+            return value
+        return value.hex() if as_hex else repr(value)
+
+    def output(value):
+        def text(x, form):
+            return None if x is None else form(x)
+        return {"decimal": value.decimal, "certified": value.certified,
+                "float64_hex": text(value.float64, float.hex),
+                "float64": text(value.float64, repr),
+                "float32_hex": text(value.float32, float32_hex),
+                "float32": text(value.float32, lambda x: str(np.float32(x)))}
+    record = {"class": case.case_class,
+              "inputs": {k: encode(v, True) for k, v in case.inputs.items()},
+              "inputs_decimal": {k: encode(v, False) for k, v in case.inputs.items()},
+              "output": [output(o) for o in case.output] if isinstance(case.output, list)
+              else output(case.output)}
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("kernel", ["mutual_information", "softmax_cross_entropy[labels]",
+                                    "log_softmax", "binary_entropy", "kl_divergence"])
+def test_case_texts_are_the_canonical_json(kernel):
+    reference = generate.reference_set(kernel, "all", long=False)
+    assert [files._case_text(c) for c in reference.cases] == \
+        [canonical(c) for c in reference.cases]
+
+
+def test_case_texts_escape_what_json_escapes():
+    value = ReferenceValue("1.5", 1.5, None, False)
+    case = ReferenceCase('row "3" \u00e9\\', {"p": [0.5, 0.25], "label": 2}, value)
+    assert files._case_text(case) == canonical(case)
+    assert json.loads(files._case_text(case))["class"] == 'row "3" \u00e9\\'

@@ -33,7 +33,7 @@ def chunk(kernel: str, input_dtype: str = "float64", long: bool = False) -> gene
 
 def texts(result) -> list[str]:
     """The JSON text of each case: what a file holds, byte for byte."""
-    return [files._compact(files._case_json(case)) for case in result.cases()]
+    return [files._case_text(case) for case in result.cases()]
 
 
 def test_the_interpreter_runs_here_and_takes_every_kernel():

@@ -74,16 +74,22 @@ class ReferenceValue:
         at a time, loads twice as fast as the dataclass's default state)."""
         return ReferenceValue, (self.decimal, self.float64, self.float32, self.certified)
 
+    def json_text(self) -> str:
+        """The canonical JSON text (sorted keys, no spaces) of the schema's ``output``."""
+        float64_text = float64_decimal = float32_text = float32_decimal = "null"
+        if self.float64 is not None:
+            float64_text, float64_decimal = f'"{self.float64.hex()}"', f'"{self.float64!r}"'
+        if self.float32 is not None:
+            float32_text = f'"{float32_hex(self.float32)}"'
+            float32_decimal = f'"{str(np.float32(self.float32))}"'  # its shortest repr
+        return (f'{{"certified":{"true" if self.certified else "false"},'
+                f'"decimal":{_string(self.decimal)},"float32":{float32_decimal},'
+                f'"float32_hex":{float32_text},"float64":{float64_decimal},'
+                f'"float64_hex":{float64_text}}}')
+
     def to_json(self) -> dict[str, Any]:
-        """The JSON object of the schema's ``output``."""
-        return {
-            "decimal": self.decimal,
-            "float64_hex": None if self.float64 is None else self.float64.hex(),
-            "float64": None if self.float64 is None else repr(self.float64),
-            "float32_hex": None if self.float32 is None else float32_hex(self.float32),
-            "float32": None if self.float32 is None else str(np.float32(self.float32)),
-            "certified": self.certified,
-        }
+        """The JSON object of the schema's ``output`` (read from :meth:`json_text`)."""
+        return json.loads(self.json_text())
 
     @classmethod
     def from_json(cls, record: dict[str, Any], where: str) -> "ReferenceValue":
@@ -112,10 +118,10 @@ class ReferenceCase:
 
 def with_text(case: ReferenceCase) -> ReferenceCase:
     """``case`` with its canonical JSON text made now: the generator's workers make it, since
-    the texts cost about as much as the values (about 35 us for a KL case of n = 10, most of it
+    the texts cost about as much as the values (about 17 us for a KL case of n = 10, most of it
     the inputs' float ``repr`` and ``hex``), and the process that writes the file then only
     joins them."""
-    return replace(case, text=_compact(_case_json(case)))
+    return replace(case, text=_case_text(case))
 
 
 @dataclass(frozen=True)
@@ -131,16 +137,24 @@ class ReferenceSet:
 # Encoding
 # --------------------------------------------------------------------------------------------
 
-def _encode(value: Nested, as_hex: bool) -> Any:
+_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+"""A JSON string literal, escaped as the ``json`` encoder escapes it (``ensure_ascii``)."""
+
+
+def _input_text(value: Nested, as_hex: bool) -> str:
+    """The JSON text of an input: its floats as hex (or decimal ``repr``) strings, its
+    integers as numbers, nested lists as nested arrays."""
+    if type(value) is float:  # the common case first: a scalar input
+        return f'"{value.hex()}"' if as_hex else f'"{value!r}"'
     if isinstance(value, list):
-        if all(type(v) is float for v in value):  # a vector of floats (long ones: 10**5)
-            return list(map(float.hex if as_hex else float.__repr__, value))
-        return [_encode(v, as_hex) for v in value]
+        if value and all(type(v) is float for v in value):  # a vector (long ones: 10**5)
+            return '["' + '","'.join(map(float.hex if as_hex else float.__repr__, value)) + '"]'
+        return "[" + ",".join(_input_text(v, as_hex) for v in value) + "]"
     if isinstance(value, (bool, np.bool_)):
         raise TypeError("boolean inputs are not supported")
     if isinstance(value, (int, np.integer)):
-        return int(value)
-    return float(value).hex() if as_hex else repr(float(value))
+        return str(int(value))
+    return f'"{float(value).hex()}"' if as_hex else f'"{float(value)!r}"'
 
 
 def _decode(value: Any, where: str) -> Nested:
@@ -155,27 +169,29 @@ def _decode(value: Any, where: str) -> Nested:
     raise ValueError(f"{where} = {value!r} is neither a hex float string nor an integer")
 
 
-def _case_json(case: ReferenceCase) -> dict[str, Any]:
+def _case_text(case: ReferenceCase) -> str:
+    """The canonical JSON text of a case (sorted keys, no spaces): the one definition of a
+    case's layout in the files, written directly (the ``json`` encoder takes three times as
+    long on the same object, :func:`_case_json`)."""
+    inputs, decimals = [], []
+    for name in sorted(case.inputs):
+        key, value = _string(name) + ":", case.inputs[name]
+        inputs.append(key + _input_text(value, True))
+        decimals.append(key + _input_text(value, False))
     output = case.output
-    return {
-        "class": case.case_class,
-        "inputs": {k: _encode(v, True) for k, v in case.inputs.items()},
-        "inputs_decimal": {k: _encode(v, False) for k, v in case.inputs.items()},
-        "output": [o.to_json() for o in output] if isinstance(output, list) else output.to_json(),
-    }
+    output_text = "[" + ",".join(v.json_text() for v in output) + "]" \
+        if isinstance(output, list) else output.json_text()
+    return (f'{{"class":{_string(case.case_class)},"inputs":{{{",".join(inputs)}}},'
+            f'"inputs_decimal":{{{",".join(decimals)}}},"output":{output_text}}}')
 
 
-_COMPACT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False)
-"""The encoder of :func:`_compact`, made once (``json.dumps`` makes one per call)."""
-
-
-def _compact(data: Any) -> str:
-    """Canonical JSON text: sorted keys, no spaces, no NaN."""
-    return _COMPACT.encode(data)
+def _case_json(case: ReferenceCase) -> dict[str, Any]:
+    """The JSON object of a case (read from :func:`_case_text`)."""
+    return json.loads(_case_text(case))
 
 
 def _case_texts(cases: Sequence[ReferenceCase]) -> list[str]:
-    return [c.text if c.text is not None else _compact(_case_json(c)) for c in cases]
+    return [c.text if c.text is not None else _case_text(c) for c in cases]
 
 
 def payload_sha256(cases: Sequence[ReferenceCase]) -> str:
@@ -197,8 +213,8 @@ def _head(reference: ReferenceSet, case_texts: list[str]) -> dict[str, Any]:
 
 def to_json_document(reference: ReferenceSet) -> dict[str, Any]:
     """The JSON document of a reference set, ``payload_sha256`` included in its metadata."""
-    cases = [_case_json(c) for c in reference.cases]
-    return {**_head(reference, [_compact(c) for c in cases]), "cases": cases}
+    texts = _case_texts(reference.cases)
+    return {**_head(reference, texts), "cases": [json.loads(text) for text in texts]}
 
 
 def to_json_bytes(reference: ReferenceSet) -> bytes:
@@ -224,7 +240,8 @@ def to_csv_bytes(reference: ReferenceSet) -> bytes:
                      "decimal", "float64_hex", "float32_hex", "certified"])
     for index, case in enumerate(reference.cases):
         outputs = case.output if isinstance(case.output, list) else [case.output]
-        cells = [" ".join(map(str, np.ravel(_encode(case.inputs[n], True)))) for n in names]
+        cells = [" ".join(map(str, np.ravel(json.loads(_input_text(case.inputs[n], True)))))
+                 for n in names]
         for element, output in enumerate(outputs):
             record = output.to_json()
             writer.writerow([index, element, case.case_class, *cells, record["decimal"],
