@@ -5,20 +5,22 @@ no certified rounding: ``mpmath loop`` evaluates the textbook formula with mpmat
 precision and keeps the mpf (the figure the issue's targets refer to); ``loop+out`` also
 makes what a reference value carries, the decimal string of ``DPS`` digits and the float64
 and float32 roundings (``float``, then NumPy's float32 cast: a double rounding). symbinfo
-evaluates the un-rewritten definition in arb ball arithmetic, certifies the float64/float32
-roundings and assembles reference cases; it is timed with 1 worker (in process) and with a
-pool of 2 worker processes. ``x1/loop`` and ``x2/loop`` compare with ``mpmath loop``,
-``x2/out`` with ``loop+out``. Each rate is the best of ``--repeat`` runs (the machine may be
-shared); ``parent us`` is the CPU time the gathering process spends per value in the 2-worker
-run, work that the workers cannot share. ``x2 + JSON`` is what ``symbinfo refs`` delivers: the
-2-worker rate including the JSON file's text (the cases' texts made in the workers), compared
-with ``loop+out`` in ``/out``.
+evaluates the un-rewritten definition in arb ball arithmetic (through the batched evaluator
+where numba is installed), certifies the float64/float32 roundings and assembles reference
+cases; it is timed with 1 worker (in process), with a pool of 2 worker processes
+(``symbinfo refs --workers 2``) and with 2 threads (``--threads 2``). ``x1/loop``,
+``x2p/loop`` and ``x2t/loop`` compare with ``mpmath loop``, ``x2p/out`` with ``loop+out``.
+Each rate is the best of ``--repeat`` runs (the machine may be shared); ``parent us`` is the
+CPU time the gathering process spends per value in the 2-process run, work that the workers
+cannot share. ``x2p + JSON`` is what ``symbinfo refs`` delivers: the 2-process rate including
+the JSON file's text (the cases' texts made in the workers), compared with ``loop+out`` in
+``/out``.
 
 ``--every-kernel`` adds a table of every kernel on typical inputs (vectors of 10, joint
 tables of 4 x 5, scalars), against the loop a SymPy user gets from ``lambdify(...,
-"mpmath")`` of the same definition, called once per case (for the kernels with a value per
-class, one function returning the list of the 10 values, its common subexpressions such as
-the softmax normaliser computed once); rates are in cases per second.
+"mpmath")`` of the same definition, called once per case with the case's floats converted to
+mpmath numbers (for the kernels with a value per class, the class-independent sums such as
+the softmax normaliser computed once per case); rates are in cases per second.
 
 Run: python benchmarks/bench_refs.py [--cases N] [--repeat R] [--stages] [--profile]
 [--every-kernel] (``--stages``: microseconds per value of each stage, in process;
@@ -42,7 +44,6 @@ import sympy
 from flint import ctx
 
 from symbinfo.refs import evaluate, files, generate
-from symbinfo.refs.files import ReferenceCase
 from symbinfo.refs.generate import CaseInput, reference_set
 from symbinfo.refs.inputs import KERNEL_INPUTS
 
@@ -104,38 +105,42 @@ def rate(function, cases, repeat: int) -> tuple[float, float]:
     return best
 
 
-def stages(kernel: str, case: CaseInput) -> dict[str, float]:
-    """Microseconds per value of each stage of one case's evaluation, in process: the pieces
-    of ``evaluate_chunk`` (private functions of symbinfo.refs; the whole also has some glue),
-    and the JSON text ``symbinfo refs`` writes afterwards."""
+def stages(kernel: str, cases: list[CaseInput]) -> dict[str, float]:
+    """Microseconds per value of each stage, in process, on a chunk of 100 of ``cases``: one
+    case through the Python evaluation (python-flint, a call per operation), the chunk through
+    the batched evaluator (the values alone, then whole cases), the chunk through the Python
+    evaluation, and the JSON text of a case (private functions of symbinfo.refs)."""
     spec, compiled = generate._compiled(kernel)
-    inputs = generate._exact_inputs(case.inputs)
+    inputs = generate._exact_inputs(cases[0].inputs)
     bindings = spec.bindings(inputs, None)
-    ctx.prec = evaluate._target_bits(DPS) + evaluate.GUARD_BITS
+    ctx.prec = evaluate.starting_precision(DPS)
     arguments = evaluate._inputs(compiled, bindings, compiled.kinds, evaluate._BALL_READERS)
     ball = compiled.fast_function(*arguments)
-    low, high, exponent = evaluate._dyadic_bounds(ball)
-    value = evaluate._ball_value(ball, DPS)
-    reference_case = ReferenceCase("bench", generate._stored(inputs), value)
-    chunk = [(case.case_class, case.inputs)] * 100
+    chunk = [(case.case_class, case.inputs) for case in cases[:100]]
+    pairs = [generate._bindings(kernel, generate._exact_inputs(raw)) for _, raw in chunk]
+    counts = [None if outputs is None else len(outputs) for _, outputs in pairs]
+    task = (kernel, DPS, "float64", chunk, False)
+
+    def python_chunk() -> Any:
+        batch, generate.batch = generate.batch, None
+        try:
+            return generate.evaluate_chunk(task).cases()
+        finally:
+            generate.batch = batch
+    reference_case = generate.evaluate_chunk(task).cases()[0]
     timed = {  # name: (function, values per call)
-        "round inputs": (lambda: generate._exact_inputs(case.inputs), 1),
-        "bind symbols": (lambda: spec.bindings(inputs, None), 1),
-        "read as balls": (lambda: evaluate._inputs(compiled, bindings, compiled.kinds,
-                                                   evaluate._BALL_READERS), 1),
-        "arb definition": (lambda: compiled.fast_function(*arguments), 1),
-        "decimal digits": (lambda: ball.str(DPS, radius=False), 1),
-        "ball ends": (lambda: evaluate._dyadic_bounds(ball), 1),
-        "certify roundings": (lambda: evaluate._shared_roundings(low, high, exponent), 1),
-        "reference value": (lambda: evaluate._ball_value(ball, DPS), 1),
-        "reference case": (lambda: ReferenceCase("bench", generate._stored(inputs), value), 1),
-        "whole case": (lambda: generate.evaluate_chunk((kernel, DPS, "float64", chunk, False)),
-                       len(chunk)),
-        "JSON text": (lambda: files._case_text(reference_case), 1),
+        "Python: arb definition": (lambda: compiled.fast_function(*arguments), 1),
+        "Python: its value": (lambda: evaluate._ball_value(ball, DPS), 1),
+        "Python: whole cases": (python_chunk, len(chunk)),
+        "batched: values": (lambda: generate.batch.evaluate_bindings(
+            compiled, [b for b, _ in pairs], counts, dps=DPS), len(chunk)),
+        "batched: whole cases": (lambda: generate.evaluate_chunk(task).cases(), len(chunk)),
+        "JSON text of a case": (lambda: files._case_text(reference_case), 1),
     }
     calls = 2000
-    return {name: min(timeit.repeat(function, number=calls // values, repeat=5))
-            / (calls // values) / values * 1e6 for name, (function, values) in timed.items()}
+    return {name: min(timeit.repeat(function, number=max(calls // values // 10, 1), repeat=5))
+            / max(calls // values // 10, 1) / values * 1e6
+            for name, (function, values) in timed.items()}
 
 
 CLASSES = 10
@@ -278,7 +283,7 @@ def main() -> None:
             every_kernel(args.cases, args.repeat, pool, threads)
     if args.stages:
         print("\nmicroseconds per value, by stage (in process)")
-        results = {title: stages(kernel, cases[0]) for kernel, title, cases, _ in workloads}
+        results = {title: stages(kernel, cases) for kernel, title, cases, _ in workloads}
         print(f"{'stage':20s}" + "".join(f"{title:>20s}" for title in results))
         for stage in next(iter(results.values())):
             print(f"{stage:20s}" + "".join(f"{r[stage]:20.2f}" for r in results.values()))

@@ -108,7 +108,9 @@ def test_an_index_outside_the_vector_is_not_read():
 
 
 @pytest.mark.parametrize("body", ["a0.sin()", "(2 / 3)", "[a0 for _k in _outputs][0]",
-                                  "sum((a0 for _i in range(1, 3)), 0)", "abs(a0)"])
+                                  "sum((a0 for _i in range(1, 3)), 0)", "abs(a0)",
+                                  "(a0 if 1 == 1 else 0)", "(1 if 1 == 1 else a0)",
+                                  "(1 if a0 == 1 else 0)"])
 def test_what_the_interpreter_has_not_is_refused(body):
     with pytest.raises(batch.Untranslatable):
         batch.translate(f"def _definition(a0):\n    return {body}", ["number"])

@@ -215,10 +215,10 @@ class _Translator:
 
     def _kronecker(self, node: ast.IfExp) -> int:
         """``(1 if a == b else 0)``."""
-        test = node.test
+        test, one, zero = node.test, node.body, node.orelse
         if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and
-                isinstance(test.ops[0], ast.Eq) and ast.literal_eval(node.body) == 1 and
-                ast.literal_eval(node.orelse) == 0):
+                isinstance(test.ops[0], ast.Eq) and isinstance(one, ast.Constant) and
+                one.value == 1 and isinstance(zero, ast.Constant) and zero.value == 0):
             raise Untranslatable(ast.dump(node))
         left, right = self.value(test.left), self.value(test.comparators[0])
         if left[0] != "int" or right[0] != "int":

@@ -337,7 +337,8 @@ class _CaseColumns:
     the gathering process makes the objects again (:meth:`cases`, about 0.4 us a value)."""
 
     classes: list[str]
-    inputs: list[dict[str, Any]]
+    inputs: list[dict[str, Any]] | dict[str, list[Any]]
+    """Each case's inputs, or (an elementwise chunk's) a column per input."""
     counts: list[int] | None
     """Per case, its number of values, where each case has a list of them (one per class)."""
     decimals: list[str]
@@ -367,7 +368,11 @@ class _CaseColumns:
         if self.counts is not None:
             starts = itertools.accumulate(self.counts, initial=0)
             outputs = [values[start:start + count] for start, count in zip(starts, self.counts)]
-        return list(map(ReferenceCase, self.classes, self.inputs, outputs, self.texts))
+        inputs = self.inputs
+        if isinstance(inputs, dict):
+            names = list(inputs)
+            inputs = [dict(zip(names, row)) for row in zip(*inputs.values())]
+        return list(map(ReferenceCase, self.classes, inputs, outputs, self.texts))
 
 
 def _cases(kernel: str, dps: int, input_dtype: str,
@@ -425,10 +430,8 @@ def _elementwise_cases(kernel: str, dps: int, input_dtype: str,
         assert isinstance(value, ReferenceValue)  # an elementwise kernel has one value a case
         decimals[case], float64s[case], float32s[case], certified[case] = \
             value.decimal, value.float64, value.float32, value.certified
-    names = list(columns)
-    inputs = [dict(zip(names, row)) for row in zip(*columns.values())]
-    return _CaseColumns(list(classes), inputs, None, decimals, float64s, float32s, certified,
-                        [None] * len(inputs))
+    return _CaseColumns(list(classes), columns, None, decimals, float64s, float32s, certified,
+                        [None] * len(decimals))
 
 
 def _float_columns(cases: Iterable[tuple[str, dict[str, Any]]]) \
