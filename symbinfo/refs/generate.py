@@ -43,7 +43,7 @@ from symbinfo.refs.evaluate import (WORKING_PRECISIONS, CompiledDefinition,
 from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue, with_text
 from symbinfo.refs.floats import BINARY32, BINARY64, round_to_float
 
-try:  # the batched evaluator needs numba (pip install symbinfo[fast])
+try:  # the batched evaluator needs numba (in the refs extra: pip install 'symbinfo[refs]')
     from symbinfo.refs import batch
 except ImportError:
     batch = None  # type: ignore[assignment]
@@ -54,11 +54,11 @@ CHUNK_SIZE = 32
 :func:`_task_count` tasks, so that pickling does not dominate), and per chunk evaluated in
 this process: at least :data:`BATCH_MIN_CASES`."""
 TASKS = 64
+"""Tasks for an executor whose number of workers is unknown (a Dask cluster's)."""
 BATCH_MIN_CASES = 16
 """Fewest cases in a chunk for the batched evaluator (:mod:`symbinfo.refs.batch`), which
 gives the same values: its start in a process (importing numba and loading the compiled
 interpreter, about half a second) is not worth it for a handful of cases."""
-"""Tasks for an executor whose number of workers is unknown (a Dask cluster's)."""
 TASKS_PER_WORKER = 8
 """Tasks per worker of a local pool: enough to even out the workers' loads, few enough that
 the pool's own cost per task (0.1 to 0.2 ms of the gathering process's time, as much as a few
