@@ -236,3 +236,13 @@ def test_threads_give_the_process_cases_where_python_evaluates_many():
         with ThreadPoolExecutor(max_workers=4) as threads:
             threaded = generate.reference_set(kernel, "all", long=False, executor=threads)
         assert files.to_json_bytes(threaded) == files.to_json_bytes(inline)
+
+
+@pytest.mark.parametrize("dps", [40, 120])
+@pytest.mark.parametrize("kernel", ["kl_divergence", "binary_cross_entropy", "softmax"])
+def test_other_precisions_give_the_python_cases(kernel, dps, monkeypatch):
+    cases = generate.case_inputs(kernel, "all", long=False)
+    task = (kernel, dps, "float64", [(c.case_class, c.inputs) for c in cases], False)
+    with_batch = texts(generate.evaluate_chunk(task))
+    python_only(monkeypatch)
+    assert with_batch == texts(generate.evaluate_chunk(task))
