@@ -59,10 +59,12 @@ BATCH_MIN_CASES = 16
 """Fewest cases in a chunk for the batched evaluator (:mod:`symbinfo.refs.batch`), which
 gives the same values: its start in a process (importing numba and loading the compiled
 interpreter, about half a second) is not worth it for a handful of cases."""
-TASKS_PER_WORKER = 8
+TASKS_PER_WORKER = 4
 """Tasks per worker of a local pool: enough to even out the workers' loads, few enough that
-the pool's own cost per task (0.1 to 0.2 ms of the gathering process's time, as much as a few
-values) stays small."""
+the pool's own cost per task (about 0.2 ms of the gathering process's time, as much as 60
+scalar values) stays small: 4 rather than 8 makes 5 to 10 % more values per second with 2
+worker processes (bench_refs), and the suites, whose time a few long cases decide, take as
+long."""
 LONG_LENGTHS = (10 ** 5,)
 """Lengths of the long vectors in reference suites (the accuracy check also uses 10**7, which
 is too long to evaluate rigorously in reasonable time)."""
