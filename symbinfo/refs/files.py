@@ -118,7 +118,7 @@ class ReferenceCase:
 
 def with_text(case: ReferenceCase) -> ReferenceCase:
     """``case`` with its canonical JSON text made now: the generator's workers make it, since
-    the texts cost about as much as the values (about 17 us for a KL case of n = 10, most of it
+    the texts cost more than the values (about 29 us for a KL case of n = 10, most of it
     the inputs' float ``repr`` and ``hex``), and the process that writes the file then only
     joins them."""
     return replace(case, text=_case_text(case))
