@@ -37,13 +37,13 @@ from typing import Any
 
 import numpy as np
 import sympy
-from flint import arb, ctx
+from flint import arb
 from numba import njit
 
 from symbinfo.refs import arblib
 from symbinfo.refs.arblib import ARB_STR_NO_RADIUS, ARF_RND_NEAR, BALL_BYTES, c_call
-from symbinfo.refs.evaluate import (WORKING_PRECISIONS, CompiledDefinition, _ball_value,
-                                    _target_bits, compile_definition, starting_precision)
+from symbinfo.refs.evaluate import (CompiledDefinition, _ball_value, _target_bits,
+                                    compile_definition, starting_precision, working_precision)
 from symbinfo.refs.files import ReferenceValue
 
 # --------------------------------------------------------------------------------------------
@@ -845,11 +845,6 @@ def available() -> bool:
         return False
     [batched] = _run_group(program, np.array([[0.3]]), np.ones((1, 1), np.int64),
                            _vector_layout([0.3], [0]), [1], 50)
-    with WORKING_PRECISIONS:
-        saved = ctx.prec
-        ctx.prec = starting_precision(50)
-        try:
-            expected = _ball_value(compiled.fast_function(arb(0.3)), 50)
-        finally:
-            ctx.prec = saved
+    with working_precision(starting_precision(50)):
+        expected = _ball_value(compiled.fast_function(arb(0.3)), 50)
     return batched == [expected]

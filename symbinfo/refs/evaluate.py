@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
@@ -57,6 +58,21 @@ WORKING_PRECISIONS = threading.Lock()
 the whole process: in an executor of threads, the cases evaluated in Python take turns (they
 hold the GIL anyway), so that threads give the values processes give. The batched evaluator
 (:mod:`symbinfo.refs.batch`) passes its precision explicitly and runs in parallel."""
+
+
+
+@contextmanager
+def working_precision(bits: int) -> Iterator[None]:
+    """Run with arb's working precision at ``bits``, holding :data:`WORKING_PRECISIONS`, then
+    restore it."""
+    with WORKING_PRECISIONS:
+        saved = ctx.prec
+        ctx.prec = bits
+        try:
+            yield
+        finally:
+            ctx.prec = saved
+
 
 MAX_PRECISION = 1 << 16
 """Most bits the adaptive evaluation tries before reporting a value as uncertified."""

@@ -37,9 +37,9 @@ import numpy as np
 import sympy
 
 from symbinfo import __version__, accuracy, kernels
-from symbinfo.refs.evaluate import (WORKING_PRECISIONS, CompiledDefinition,
-                                    compile_definition, definition_arguments, evaluate,
-                                    starting_precision)
+from symbinfo.refs.evaluate import (CompiledDefinition, compile_definition,
+                                    definition_arguments, evaluate, starting_precision,
+                                    working_precision)
 from symbinfo.refs.files import ReferenceCase, ReferenceSet, ReferenceValue, with_text
 from symbinfo.refs.floats import BINARY32, BINARY64, round_to_float
 
@@ -213,7 +213,7 @@ def _evaluate_case(kernel: str, inputs: dict[str, Any], dps: int) \
     """Ball arithmetic first; the mpmath evaluator where a value is not finite."""
     spec, compiled = _compiled(kernel)
     bindings, outputs = _bindings(kernel, inputs)
-    with WORKING_PRECISIONS, _precision(starting_precision(dps)):
+    with working_precision(starting_precision(dps)):
         value = evaluate(compiled, bindings, dps=dps, outputs=outputs)
         if value is not None:
             return value
@@ -300,17 +300,6 @@ def _without_cyclic_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-@contextmanager
-def _precision(bits: int) -> Iterator[None]:
-    """Run with arb's working precision at ``bits``, then restore it."""
-    saved = flint.ctx.prec
-    flint.ctx.prec = bits
-    try:
-        yield
-    finally:
-        flint.ctx.prec = saved
 
 
 def evaluate_chunk(task: Task) -> _CaseColumns:
